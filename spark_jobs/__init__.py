@@ -1,0 +1,3 @@
+"""Clickstream analytics for e-commerce event logs (REES46 / Kaggle format)."""
+
+__version__ = "0.1.0"

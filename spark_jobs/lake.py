@@ -1,0 +1,87 @@
+"""Where tables live in the lake (a local folder or a gs:// prefix) and how they are written safely."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from spark_jobs.contract import Table
+
+DEFAULT_LAKE = "data/lake"
+
+
+@dataclass(frozen=True)
+class Lake:
+    root: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", self.root.rstrip("/"))
+
+    @property
+    def is_remote(self) -> bool:
+        return re.match(r"^[a-z][a-z0-9+.-]*://", self.root) is not None
+
+    def path(self, *parts: str) -> str:
+        return "/".join([self.root, *(part.strip("/") for part in parts)])
+
+    def table_path(self, table: Table) -> str:
+        return self.path(table.lake_path)
+
+    def raw_month_path(self, year: int, month: int) -> str:
+        return self.path("raw", f"year={year:04d}", f"month={month:02d}")
+
+    def dq_report_path(self, batch_id: str) -> str:
+        return self.path("quality", "reports", f"{batch_id}.json")
+
+    def spark_uri(self, path: str) -> str:
+        """Spark wants absolute local paths when the driver's working dir differs from executors'."""
+        return path if self.is_remote else os.path.abspath(path)
+
+
+def write_partitioned(df, table: Table, lake: Lake) -> None:
+    """Replace exactly the partitions present in `df` (dynamic partition overwrite).
+
+    Spark stages dynamic-overwrite output under a hidden `.spark-staging-*` folder and moves whole
+    partitions into place only when the job commits, so a failed run leaves the previous partitions
+    as they were and no half-written partition where readers look.
+    """
+    (
+        df.select(*table.column_names)
+        .write.mode("overwrite")
+        .option("partitionOverwriteMode", "dynamic")
+        .partitionBy(table.partition_column)
+        .parquet(lake.spark_uri(lake.table_path(table)))
+    )
+
+
+def write_partition(df, table: Table, lake: Lake, value: str) -> None:
+    """Replace one partition folder (`<column>=<value>`) with `df`, even when `df` is empty.
+
+    Used for per-batch tables: dynamic overwrite would leave a stale partition when the new run has
+    no rows for it, so this overwrites the partition's folder itself.
+    """
+    folder = lake.path(table.lake_path, f"{table.partition_column}={value}")
+    columns = [name for name in table.column_names if name != table.partition_column]
+    df.select(*columns).coalesce(1).write.mode("overwrite").parquet(lake.spark_uri(folder))
+
+
+def batch_id_for(input_path: str) -> str:
+    """A stable name for an input: `YYYY-MM` for raw-zone paths or names like 2019-Oct, else its stem.
+
+    Reruns of the same input reuse the same batch id, so per-batch outputs are replaced, not added.
+    """
+    path = input_path.rstrip("/")
+    hive = re.search(r"year=(\d{4})/month=(\d{1,2})", path)
+    if hive:
+        return f"{hive.group(1)}-{int(hive.group(2)):02d}"
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    named = re.search(r"(\d{4})-(" + "|".join(months) + r")", path)
+    if named:
+        return f"{named.group(1)}-{months.index(named.group(2)) + 1:02d}"
+    numeric = re.search(r"(\d{4})-(\d{2})(?!\d)", os.path.basename(path))
+    if numeric:
+        return f"{numeric.group(1)}-{numeric.group(2)}"
+    stem = os.path.basename(path)
+    stem = re.sub(r"(\.csv)?(\.gz)?$", "", stem)
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", stem) or "batch"

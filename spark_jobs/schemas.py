@@ -1,0 +1,48 @@
+"""Translations of the contract's types into each engine's types (Spark, BigQuery, DuckDB)."""
+
+from __future__ import annotations
+
+from spark_jobs.contract import Column, Table
+
+DUCKDB_TYPES = {"STRING": "VARCHAR", "INT64": "BIGINT", "DATE": "DATE", "TIMESTAMP": "TIMESTAMPTZ"}
+
+
+def spark_type(column: Column):
+    from pyspark.sql import types as T
+
+    if column.precision_scale:
+        return T.DecimalType(*column.precision_scale)
+    return {
+        "STRING": T.StringType(),
+        "INT64": T.LongType(),
+        "DATE": T.DateType(),
+        "TIMESTAMP": T.TimestampType(),
+    }[column.type]
+
+
+def spark_schema(table: Table):
+    from pyspark.sql import types as T
+
+    return T.StructType([T.StructField(c.name, spark_type(c), c.nullable) for c in table.columns])
+
+
+def bigquery_schema(table: Table) -> list[dict]:
+    """The table's schema in BigQuery's JSON schema-file format."""
+    fields = []
+    for column in table.columns:
+        field = {
+            "name": column.name,
+            "type": column.bigquery_type,
+            "mode": "NULLABLE" if column.nullable else "REQUIRED",
+            "description": column.description,
+        }
+        if column.precision_scale:
+            field["precision"], field["scale"] = (str(v) for v in column.precision_scale)
+        fields.append(field)
+    return fields
+
+
+def duckdb_type(column: Column) -> str:
+    if column.precision_scale:
+        return "DECIMAL({},{})".format(*column.precision_scale)
+    return DUCKDB_TYPES[column.type]
