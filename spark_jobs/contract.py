@@ -9,7 +9,7 @@ derived from or checked against it. Types are written as BigQuery types; `spark_
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TYPES = ("STRING", "INT64", "DATE", "TIMESTAMP", "NUMERIC(12,2)", "NUMERIC(18,2)")
 EVENT_TYPES = ("view", "cart", "remove_from_cart", "purchase")
@@ -56,7 +56,11 @@ class Table:
         names = [column.name for column in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name}: duplicate column names")
-        for key in (*self.grain, *self.cluster_by, *([self.partition_column] if self.partition_column else [])):
+        for key in (
+            *self.grain,
+            *self.cluster_by,
+            *([self.partition_column] if self.partition_column else []),
+        ):
             if key not in names:
                 raise ValueError(f"table {self.name}: {key!r} is not a column")
 
@@ -132,20 +136,27 @@ QUARANTINE = Table(
     kind="quarantine",
     warehouse=False,
     description="Input lines rejected by the cleaning rules, kept as text with the first failed rule.",
-    grain=("batch_id", "source_file", "line_number"),
+    grain=("batch_id", "row_id"),
     lake_path="quarantine",
     partition_column="batch_id",
     columns=(
         _c("batch_id", "STRING", "The input batch (usually the month, e.g. 2019-10) the line came from."),
         _c("source_file", "STRING", "Full path or URI of the file the line came from."),
-        _c("line_number", "INT64", "Approximate position of the line within its file (a unique id)."),
+        _c("row_id", "INT64", "Unique id of the row within the batch (not a line number)."),
         _c("reason", "STRING", "First cleaning rule the line failed, e.g. bad_event_time."),
-        _c("raw_line", "STRING", "The line as read, for lines without exactly 9 fields.", True),
+        _c("raw_line", "STRING", "The line as read (fields re-joined with commas when it had 9 fields)."),
         *(
             _c(name, "STRING", f"Raw {name} text, trimmed.", True)
             for name in (
-                "event_time", "event_type", "product_id", "category_id", "category_code",
-                "brand", "price", "user_id", "user_session",
+                "event_time",
+                "event_type",
+                "product_id",
+                "category_id",
+                "category_code",
+                "brand",
+                "price",
+                "user_id",
+                "user_session",
             )
         ),
     ),
@@ -156,6 +167,8 @@ DATA_QUALITY = Table(
     kind="quality",
     description="Where every input row of a batch went: one row per batch, outcome and reason.",
     grain=("batch_id", "outcome", "reason"),
+    # Stored as <lake_path>/<batch_id>/part-*.parquet with batch_id inside the files (a tiny table,
+    # not partitioned in the warehouse); each clean run replaces its batch's folder.
     lake_path="quality/data_quality",
     partition_column=None,
     columns=(
@@ -218,8 +231,11 @@ FUNNEL_BY_CATEGORY = Table(
     partition_column="event_month",
     partition_granularity="MONTH",
     cluster_by=("category_l1",),
-    columns=(EVENT_MONTH, _c("category_l1", "STRING", "First level of category_code, or 'unknown'."),
-             *_funnel_measures()),
+    columns=(
+        EVENT_MONTH,
+        _c("category_l1", "STRING", "First level of category_code, or 'unknown'."),
+        *_funnel_measures(),
+    ),
 )
 
 FUNNEL_BY_BRAND = Table(

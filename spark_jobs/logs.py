@@ -32,6 +32,7 @@ def stage(name: str) -> Iterator[dict]:
     log.info("%s: started", name)
     yield info
     elapsed = time.perf_counter() - started
-    details = " ".join(f"{key}={value:,}" if isinstance(value, int) else f"{key}={value}"
-                       for key, value in info.items())
+    details = " ".join(
+        f"{key}={value:,}" if isinstance(value, int) else f"{key}={value}" for key, value in info.items()
+    )
     log.info("%s: done in %.1fs %s", name, elapsed, details)

@@ -1,0 +1,56 @@
+"""Arguments shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from spark_jobs.lake import DEFAULT_LAKE
+
+
+def month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"month must look like YYYY-MM, got {value!r}")
+    return value
+
+
+def share(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"a share between 0 and 1, got {value}")
+    return number
+
+
+def add_lake(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lake", default=DEFAULT_LAKE, help=f"lake root, a folder or gs:// prefix (default {DEFAULT_LAKE})"
+    )
+
+
+def add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input",
+        dest="inputs",
+        action="append",
+        required=True,
+        metavar="PATH_OR_GLOB",
+        help="raw Kaggle-format .csv/.csv.gz file, folder or glob (local or gs://); repeatable",
+    )
+    parser.add_argument("--batch-id", help="name of this batch (default: the month found in the input path)")
+    parser.add_argument(
+        "--max-quarantine-share",
+        type=share,
+        default=0.01,
+        help="fail when more than this share of rows is quarantined (default 0.01)",
+    )
+
+
+def add_months(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--month",
+        dest="months",
+        action="append",
+        type=month,
+        metavar="YYYY-MM",
+        help=f"{what}; repeatable",
+    )

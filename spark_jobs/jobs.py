@@ -1,0 +1,182 @@
+"""Jobs: wire read -> transform -> write. The transforms live in clean.py and marts.py."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, timedelta
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from spark_jobs import clean, contract, lake_io, marts
+from spark_jobs.lake import Lake, batch_id_for, write_partition, write_partitioned
+from spark_jobs.logs import stage
+from spark_jobs.quality import (
+    QualityReport,
+    check_accounting,
+    check_quarantine_share,
+    format_report,
+)
+from spark_jobs.schemas import spark_type
+
+log = logging.getLogger("spark_jobs.jobs")
+
+
+class InputError(Exception):
+    """The input paths do not exist or hold no data."""
+
+
+def read_raw(spark: SparkSession, inputs: list[str]) -> DataFrame:
+    """Raw CSV lines as strings, with the source file and a row id; wrong field counts kept as corrupt.
+
+    Every file (including each ingested part) carries the Kaggle header, which is skipped.
+    """
+    missing = [path for path in inputs if not lake_io.has_data_files(spark, path)]
+    if missing:
+        raise InputError(f"no input file at {', '.join(missing)}")
+    return (
+        spark.read.schema(clean.RAW_SCHEMA)
+        .option("header", True)
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", clean.CORRUPT)
+        .csv(inputs)
+        .select(
+            "*",
+            F.col("_metadata.file_path").alias("source_file"),
+            F.monotonically_increasing_id().alias("row_id"),
+        )
+    )
+
+
+def clean_batch(
+    spark: SparkSession,
+    inputs: list[str],
+    lake: Lake,
+    batch_id: str | None = None,
+    max_quarantine_share: float = 0.01,
+) -> QualityReport:
+    """Clean one batch of raw files into the lake; return its checked data-quality report.
+
+    The raw CSV is parsed once and kept (memory, spilling to disk) for the counts and both writes.
+    Above the quarantine limit, the quarantine and the report are written, no clean events are
+    published, and QualityError is raised.
+    """
+    inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
+    batch_id = batch_id or batch_id_for(inputs[0])
+    with stage(f"clean[{batch_id}] parse") as info:
+        validated = clean.validate(read_raw(spark, inputs)).persist(StorageLevel.MEMORY_AND_DISK)
+        by_reason = {row["reason"]: row["count"] for row in validated.groupBy("reason").count().collect()}
+        rows_read = sum(by_reason.values())
+        candidates = by_reason.pop(None, 0)
+        info.update(rows_read=rows_read, valid_before_dedup=candidates, quarantined=sum(by_reason.values()))
+    try:
+        events = clean.deduplicate(clean.valid_events(validated))
+        report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
+        over_limit = report.quarantined_share > max_quarantine_share
+        if not over_limit:
+            with stage(f"clean[{batch_id}] write events") as info:
+                write_partitioned(events, contract.EVENTS, lake)
+                report.event_dates = [
+                    str(row.event_date) for row in events.select("event_date").distinct().collect()
+                ]
+                report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
+                info.update(rows=report.rows_valid, days=len(report.event_dates))
+        else:
+            report.rows_valid = events.count()
+        report.duplicates_removed = candidates - report.rows_valid
+        with stage(f"clean[{batch_id}] write quarantine") as info:
+            write_partition(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
+            written = spark.read.parquet(
+                lake.spark_uri(_batch_folder(lake, contract.QUARANTINE, batch_id))
+            ).count()
+            info.update(rows=written)
+        if written != report.rows_quarantined:
+            report.quarantined_by_reason["quarantine_write_mismatch"] = written - report.rows_quarantined
+    finally:
+        validated.unpersist()
+    write_quality_report(spark, lake, report)
+    log.info("\n%s", format_report(report))
+    check_accounting(report)
+    check_quarantine_share(report, max_quarantine_share)
+    return report
+
+
+def _batch_folder(lake: Lake, table: contract.Table, batch_id: str) -> str:
+    return lake.path(table.lake_path, f"{table.partition_column}={batch_id}")
+
+
+def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:
+    """Rows now stored in the given partitions (a Parquet metadata read, no data scan)."""
+    if not values:
+        return 0
+    stored = spark.read.parquet(lake.spark_uri(lake.table_path(table)))
+    return stored.where(F.col(table.partition_column).cast("string").isin(values)).count()
+
+
+def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
+    """The report as JSON (for people and Kestra) and as rows of the data_quality table."""
+    lake_io.write_text_atomically(
+        spark, lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
+    )
+    rows = [(report.batch_id, outcome, reason, count) for outcome, reason, count in report.outcome_rows()]
+    frame = spark.createDataFrame(rows, "batch_id string, outcome string, reason string, row_count bigint")
+    frame = frame.withColumn(
+        "checked_at", F.to_timestamp(F.lit(report.checked_at), "yyyy-MM-dd'T'HH:mm:ss'Z'")
+    )
+    table = contract.DATA_QUALITY
+    frame = frame.select(*(F.col(c.name).cast(spark_type(c)) for c in table.columns))
+    folder = lake.path(table.lake_path, report.batch_id)
+    frame.coalesce(1).write.mode("overwrite").parquet(lake.spark_uri(folder))
+
+
+def read_events(
+    spark: SparkSession, lake: Lake, months: list[str] | None = None, margin_days: int = 0
+) -> DataFrame:
+    """Clean events, optionally only for some months (plus `margin_days` on each side)."""
+    path = lake.spark_uri(lake.table_path(contract.EVENTS))
+    if not lake_io.exists(spark, path):
+        raise InputError(f"no clean events at {path}: run the clean step first")
+    events = spark.read.parquet(path)
+    if months:
+        condition = None
+        for month in months:
+            first, after = month_bounds(month)
+            within = F.col("event_date").between(
+                first - timedelta(days=margin_days), after + timedelta(days=margin_days - 1)
+            )
+            condition = within if condition is None else condition | within
+        events = events.where(condition)
+    return events
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First day of `YYYY-MM` and first day of the next month."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    return first, date(year + number // 12, number % 12 + 1, 1)
+
+
+def build_marts(spark: SparkSession, lake: Lake, months: list[str] | None = None) -> dict[str, int]:
+    """Compute every mart from the clean events and replace the partitions it covers.
+
+    With `months`, only those months are recomputed; sessions read one extra day on each side so a
+    session crossing midnight at a month boundary stays one row, then keep only sessions that start in
+    the requested months.
+    """
+    months = sorted(set(months or []))
+    events = read_events(spark, lake, months)
+    rows: dict[str, int] = {}
+    for table in contract.MARTS:
+        with stage(f"marts {table.name}") as info:
+            source = events
+            if table is contract.SESSIONS and months:
+                source = read_events(spark, lake, months, margin_days=1)
+            mart = marts.BUILDERS[table.name](source)
+            if table is contract.SESSIONS and months:
+                mart = mart.where(F.date_format("session_date", "yyyy-MM").isin(months))
+            write_partitioned(mart, table, lake)
+            rows[table.name] = spark.read.parquet(lake.spark_uri(lake.table_path(table))).count()
+            info.update(rows_stored=rows[table.name])
+    return rows

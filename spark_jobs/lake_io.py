@@ -1,0 +1,49 @@
+"""Small-file and listing helpers that work on any filesystem Spark can reach (local, gs://)."""
+
+from __future__ import annotations
+
+
+def _fs_and_path(spark, uri: str):
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
+
+
+def write_text_atomically(spark, uri: str, text: str) -> None:
+    """Write a small text file through Hadoop's FileSystem: temp file, then rename over the target."""
+    fs, path = _fs_and_path(spark, uri)
+    temp = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path.getParent(), "." + path.getName() + ".tmp")
+    stream = fs.create(temp, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+    if fs.exists(path):
+        fs.delete(path, False)
+    if not fs.rename(temp, path):
+        raise OSError(f"could not publish {uri}")
+
+
+def exists(spark, uri: str) -> bool:
+    fs, path = _fs_and_path(spark, uri)
+    return bool(fs.exists(path))
+
+
+def has_data_files(spark, uri: str) -> bool:
+    """True when `uri` matches at least one file (a path, a folder or a glob)."""
+    fs, path = _fs_and_path(spark, uri)
+    statuses = fs.globStatus(path)
+    return statuses is not None and len(statuses) > 0
+
+
+def list_partition_values(spark, table_uri: str, column: str) -> list[str]:
+    """Values of the `<column>=<value>` folders directly under a table folder (empty if it does not exist)."""
+    fs, path = _fs_and_path(spark, table_uri)
+    if not fs.exists(path):
+        return []
+    prefix = column + "="
+    return sorted(
+        status.getPath().getName()[len(prefix) :]
+        for status in fs.listStatus(path)
+        if status.isDirectory() and status.getPath().getName().startswith(prefix)
+    )
