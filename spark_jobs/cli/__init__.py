@@ -19,6 +19,7 @@ from spark_jobs.logs import configure_logging
 # command name -> module under spark_jobs.cli (module names avoid clashing with the job modules)
 COMMANDS: dict[str, str] = {
     "generate": "generate_cmd",
+    "ingest": "ingest_cmd",
     "clean": "clean_cmd",
     "marts": "marts_cmd",
     "run": "run_cmd",

@@ -1,0 +1,171 @@
+"""Streaming a source CSV (plain or gzip) into bounded parts that each start with the Kaggle header.
+
+Spark reads one gzip file with one task, so a month stored as one 1.7 GB .csv.gz is read on one core;
+parts of bounded size are read in parallel. The input is read in 1 MB chunks and cut at the first
+line end after the size limit, so no line is split and nothing is held in memory beyond a chunk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zlib
+from dataclasses import dataclass, field
+
+from spark_jobs.cli import UserError
+from spark_jobs.ingest.checksums import HashingWriter
+from spark_jobs.ingest.sources import KAGGLE_HEADER
+
+CHUNK_SIZE = 1 << 20
+GZIP_MAGIC = b"\x1f\x8b"
+GZIP_LEVEL = 1  # fast; the measured trade-off is in docs/ingest.md
+MAX_HEADER_BYTES = 64 * 1024
+
+
+class SourceFormatError(UserError):
+    """The source is not a complete Kaggle-format CSV (wrong header, HTML, truncated gzip)."""
+
+
+@dataclass
+class Part:
+    name: str
+    path: str
+    rows: int = 0
+    csv_bytes: int = 0  # uncompressed CSV bytes, header included
+    checksums: dict = field(default_factory=dict)  # bytes, sha256, md5, crc32c of the file as stored
+
+    def as_manifest_entry(self) -> dict:
+        return {"name": self.name, "rows": self.rows, "csv_bytes": self.csv_bytes, **self.checksums}
+
+
+@dataclass
+class SplitResult:
+    parts: list[Part]
+    compressed_input: bool
+
+    @property
+    def rows(self) -> int:
+        return sum(part.rows for part in self.parts)
+
+
+def split_csv(
+    stream, out_dir: str, *, part_size_bytes: int, compress: bool = True, source_name: str = "source"
+) -> SplitResult:
+    """Write `stream` (a binary stream of a .csv or .csv.gz) as parts into `out_dir`."""
+    buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream, buffer_size=CHUNK_SIZE)
+    compressed_input = buffered.peek(2)[:2] == GZIP_MAGIC
+    text = gzip.GzipFile(fileobj=buffered, mode="rb") if compressed_input else buffered
+    writer = PartWriter(out_dir, part_size_bytes=part_size_bytes, compress=compress)
+    try:
+        try:
+            check_header(text.readline(MAX_HEADER_BYTES), source_name)
+            while chunk := text.read(CHUNK_SIZE):
+                writer.write(chunk)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise SourceFormatError(f"{source_name}: truncated or corrupt gzip data ({error})") from error
+        parts = writer.finish()
+    finally:
+        writer.abort()
+    if not parts or not sum(part.rows for part in parts):
+        raise SourceFormatError(f"{source_name}: has the header but no data rows")
+    return SplitResult(parts=parts, compressed_input=compressed_input)
+
+
+def check_header(line: bytes, source_name: str) -> None:
+    text = line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    if text == KAGGLE_HEADER:
+        return
+    if text.lstrip().startswith("<") or "<html" in text.lower():
+        raise SourceFormatError(f"{source_name}: is an HTML page, not a CSV file (first line {text[:80]!r})")
+    shown = text if len(text) <= 200 else text[:200] + "..."
+    raise SourceFormatError(
+        f"{source_name}: header is not the Kaggle header {KAGGLE_HEADER!r}; got {shown!r}"
+    )
+
+
+class PartWriter:
+    """Writes `part-NNNNN.csv[.gz]` files of about `part_size_bytes` uncompressed CSV each."""
+
+    def __init__(self, out_dir: str, *, part_size_bytes: int, compress: bool):
+        if part_size_bytes <= 0:
+            raise UserError(f"part size must be positive, got {part_size_bytes}")
+        self.out_dir = out_dir
+        self.part_size_bytes = part_size_bytes
+        self.compress = compress
+        self.parts: list[Part] = []
+        self._current: _OpenPart | None = None
+        self._ends_with_newline = True
+
+    def write(self, data: bytes) -> None:
+        while data:
+            if self._current is None:
+                self._current = self._open_next()
+            room = self.part_size_bytes - self._current.part.csv_bytes
+            if len(data) < room:
+                self._current.write(data)
+                break
+            cut = data.find(b"\n", max(room - 1, 0))  # the line that crosses the limit ends this part
+            if cut < 0:
+                self._current.write(data)
+                break
+            self._current.write(data[: cut + 1])
+            self._close_current()
+            data = data[cut + 1 :]
+
+    def finish(self) -> list[Part]:
+        if self._current is not None:
+            if not self._ends_with_newline:
+                self._current.write(b"\n")
+            self._close_current()
+        return self.parts
+
+    def abort(self) -> None:
+        """Close a part left open by an error (its file is removed with the staging folder)."""
+        if self._current is not None:
+            self._current.close()
+            self._current = None
+
+    def _open_next(self) -> _OpenPart:
+        suffix = ".csv.gz" if self.compress else ".csv"
+        name = f"part-{len(self.parts):05d}{suffix}"
+        return _OpenPart(Part(name=name, path=os.path.join(self.out_dir, name)), self)
+
+    def _close_current(self) -> None:
+        self._current.close()
+        self.parts.append(self._current.part)
+        self._current = None
+
+
+class _OpenPart:
+    def __init__(self, part: Part, writer: PartWriter):
+        self.part = part
+        self._writer = writer
+        self._file = open(part.path, "wb")  # noqa: SIM115 - closed in close()
+        self._hashing = HashingWriter(self._file)
+        # mtime=0 and no file name: the same rows always give the same bytes (and checksums)
+        self._sink = (
+            gzip.GzipFile(filename="", fileobj=self._hashing, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)
+            if writer.compress
+            else self._hashing
+        )
+        self._write_raw(KAGGLE_HEADER.encode() + b"\n")
+
+    def write(self, data: bytes) -> None:
+        self._write_raw(data)
+        self.part.rows += data.count(b"\n")
+        self._writer._ends_with_newline = data.endswith(b"\n")
+
+    def _write_raw(self, data: bytes) -> None:
+        self._sink.write(data)
+        self.part.csv_bytes += len(data)
+
+    def close(self) -> None:
+        if self._file.closed:
+            return
+        if self._sink is not self._hashing:
+            self._sink.close()
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.part.checksums = self._hashing.checksums.as_dict()

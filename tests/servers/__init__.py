@@ -1,0 +1,1 @@
+"""Real servers started by test fixtures: a fault-injecting HTTP file server and fake-gcs-server."""
