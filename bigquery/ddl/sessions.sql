@@ -1,0 +1,17 @@
+CREATE TABLE IF NOT EXISTS `{{dataset}}.sessions` (
+  user_session STRING NOT NULL OPTIONS(description="Session identifier."),
+  user_id INT64 NOT NULL OPTIONS(description="User of the session's first event (ties: the smallest user_id)."),
+  session_start TIMESTAMP NOT NULL OPTIONS(description="Time of the first event (UTC)."),
+  session_end TIMESTAMP NOT NULL OPTIONS(description="Time of the last event (UTC)."),
+  duration_seconds INT64 NOT NULL OPTIONS(description="session_end - session_start in seconds."),
+  event_count INT64 NOT NULL OPTIONS(description="Number of events in the session (all types)."),
+  view_count INT64 NOT NULL OPTIONS(description="Number of view events."),
+  cart_count INT64 NOT NULL OPTIONS(description="Number of cart events."),
+  purchase_count INT64 NOT NULL OPTIONS(description="Number of purchase events."),
+  revenue NUMERIC(18,2) NOT NULL OPTIONS(description="Sum of price over purchase events."),
+  furthest_stage STRING NOT NULL OPTIONS(description="purchase if any purchase, else cart if any cart, else view."),
+  session_date DATE NOT NULL OPTIONS(description="UTC date of session_start.")
+)
+PARTITION BY session_date
+CLUSTER BY furthest_stage
+OPTIONS(description="One row per session (user_session), however many days or months it spans.");

@@ -1,0 +1,223 @@
+"""Load the lake into BigQuery with load jobs (Parquet only, no streaming) and replace whole months atomically.
+
+1. plan: list the lake folders, check every Parquet footer against the contract (nothing changed yet);
+2. create the dataset and any missing table (partitioning, clustering from the contract); check that
+   existing tables still match the contract;
+3. stage: one load job per lake folder into its own staging table (the partition column lives in the
+   folder name, so it is added back in step 4 as a literal);
+4. replace: one multi-statement transaction deletes the loaded months (or batches) of every table and
+   inserts the staged rows; a failure rolls back everything. Partition decorators (`table$20191001`)
+   would do the same on BigQuery, but the emulators reject them;
+5. verify rows per partition against the Parquet footers, then (re)create the views; drop staging tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from spark_jobs import schemas
+from spark_jobs.cli import UserError
+from spark_jobs.contract import Table
+from spark_jobs.lake import Lake
+from spark_jobs.logs import stage
+from spark_jobs.warehouse import sql, validate
+from spark_jobs.warehouse.ddl import bigquery_table
+from spark_jobs.warehouse.plan import LoadPlan, TablePlan, plan_load
+from spark_jobs.warehouse.sources import Slice
+
+log = logging.getLogger("spark_jobs.warehouse.bigquery")
+
+DEFAULT_LOCATION = "US"
+STAGING_PREFIX = "_staging_"
+LEGACY_TYPES = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
+
+
+@dataclass(frozen=True)
+class Calls:
+    """Explicit timeout and retry for every API call, and labels for every job."""
+
+    timeout: float
+    retry: object
+    labels: dict[str, str]
+    location: str
+
+    def job(self, job):
+        return job.result(timeout=self.timeout, retry=self.retry)
+
+
+def make_client(project: str, location: str):
+    from google.cloud import bigquery
+
+    return bigquery.Client(project=project, location=location)
+
+
+def load_bigquery(
+    *,
+    lake: Lake,
+    project: str,
+    dataset: str,
+    months: list[str] | None = None,
+    location: str = DEFAULT_LOCATION,
+    client=None,
+    timeout: float = 600.0,
+) -> dict[str, int]:
+    """Replace the loaded months in every warehouse table of `project.dataset`; return rows per table."""
+    from google.api_core.retry import Retry
+
+    validate.check_name("project", project)
+    validate.check_name("dataset", dataset)
+    plan = plan_load(lake, months)
+    for table_plan in plan.tables:
+        validate.check_name("table", table_plan.table.name)
+    views = sql.view_files()
+    run_id = uuid.uuid4().hex[:12]
+    calls = Calls(
+        timeout=timeout,
+        retry=Retry(initial=1.0, maximum=30.0, multiplier=2.0, timeout=timeout),
+        labels={"app": "clickstream", "step": "warehouse-load", "run_id": run_id},
+        location=location,
+    )
+    client = client or make_client(project, location)
+    with stage("load bigquery") as info:
+        _ensure_dataset(client, project, dataset, calls)
+        for table_plan in plan.tables:
+            _ensure_table(client, table_plan.table, project, dataset, calls)
+        staged: dict[Slice, str] = {}
+        try:
+            for table_plan in plan.tables:
+                for piece in table_plan.slices:
+                    staged[piece] = _stage(client, piece, project, dataset, run_id, calls)
+            _replace(client, plan, staged, project, dataset, calls)
+        finally:
+            for name in staged.values():
+                client.delete_table(name, not_found_ok=True, timeout=calls.timeout, retry=calls.retry)
+        for table_plan in plan.tables:
+            _verify(client, table_plan, project, dataset, calls)
+        for path in views:
+            _query(client, sql.bigquery_create_view(path, project, dataset), calls)
+        info.update(months=",".join(plan.months), rows=plan.total_rows, views=len(views), dataset=dataset)
+    return {tp.table.name: sum(s.rows for s in tp.slices) for tp in plan.tables}
+
+
+def _query(client, statement: str, calls: Calls):
+    from google.cloud import bigquery
+
+    config = bigquery.QueryJobConfig(labels=calls.labels, use_legacy_sql=False)
+    job = client.query(
+        statement, job_config=config, location=calls.location, timeout=calls.timeout, retry=calls.retry
+    )
+    return calls.job(job)
+
+
+def _ensure_dataset(client, project: str, dataset: str, calls: Calls) -> None:
+    from google.cloud import bigquery
+
+    wanted = bigquery.Dataset(f"{project}.{dataset}")
+    wanted.location = calls.location
+    wanted.labels = {"app": "clickstream"}
+    client.create_dataset(wanted, exists_ok=True, timeout=calls.timeout, retry=calls.retry)
+
+
+def _ensure_table(client, table: Table, project: str, dataset: str, calls: Calls) -> None:
+    from google.api_core.exceptions import NotFound
+
+    ref = f"{project}.{dataset}.{table.name}"
+    try:
+        existing = client.get_table(ref, timeout=calls.timeout, retry=calls.retry)
+    except NotFound:
+        client.create_table(bigquery_table(table, project, dataset), timeout=calls.timeout, retry=calls.retry)
+        log.info("created table %s", ref)
+        return
+    actual = [
+        (f.name, LEGACY_TYPES.get(f.field_type, f.field_type), f.mode or "NULLABLE") for f in existing.schema
+    ]
+    expected = [(f["name"], f["type"], f["mode"]) for f in schemas.bigquery_schema(table)]
+    if actual != expected:
+        raise UserError(
+            f"BigQuery table {ref} has schema {actual}, the contract says {expected}; migrate it first"
+        )
+
+
+def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls: Calls) -> str:
+    """Load one lake folder into a fresh staging table; check its row count against the Parquet footers."""
+    from google.cloud import bigquery
+
+    name = f"{project}.{dataset}.{STAGING_PREFIX}{piece.table.name}_{piece.key.replace('-', '')}_{run_id}"
+    fields = [dict(field, mode="NULLABLE") for field in schemas.bigquery_schema(piece.table)]
+    file_fields = [f for f in fields if f["name"] != piece.table.partition_column]
+    staging = bigquery.Table(name, schema=[bigquery.SchemaField.from_api_repr(f) for f in file_fields])
+    staging.expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(
+        days=1
+    )  # leftovers of a killed run expire
+    client.create_table(staging, timeout=calls.timeout, retry=calls.retry)
+    labels = dict(calls.labels, table=piece.table.name)
+    if piece.uri.startswith("gs://"):
+        config = bigquery.LoadJobConfig(
+            source_format="PARQUET", write_disposition="WRITE_TRUNCATE", labels=labels
+        )
+        job = client.load_table_from_uri(
+            f"{piece.uri}/*.parquet", name, job_config=config, location=calls.location, timeout=calls.timeout
+        )
+        calls.job(job)
+    else:
+        for index, path in enumerate(piece.files):
+            disposition = "WRITE_TRUNCATE" if index == 0 else "WRITE_APPEND"
+            config = bigquery.LoadJobConfig(
+                source_format="PARQUET", write_disposition=disposition, labels=labels
+            )
+            with open(path, "rb") as handle:
+                job = client.load_table_from_file(
+                    handle, name, job_config=config, location=calls.location, timeout=calls.timeout
+                )
+            calls.job(job)
+    staged_rows = client.get_table(name, timeout=calls.timeout, retry=calls.retry).num_rows
+    if staged_rows != piece.rows:
+        raise RuntimeError(
+            f"staging {piece.uri}: {staged_rows} rows loaded, the Parquet files hold {piece.rows}"
+        )
+    return name
+
+
+def _replace(
+    client, plan: LoadPlan, staged: dict[Slice, str], project: str, dataset: str, calls: Calls
+) -> None:
+    statements = ["BEGIN TRANSACTION;"]
+    for table_plan in plan.tables:
+        target = f"`{project}.{dataset}.{table_plan.table.name}`"
+        statements.append(f"DELETE FROM {target} WHERE {table_plan.replace_predicate()};")
+        if table_plan.slices:
+            columns = ", ".join(table_plan.table.column_names)
+            selects = "\nUNION ALL\n".join(
+                _select_staged(table_plan.table, s, staged[s]) for s in table_plan.slices
+            )
+            statements.append(f"INSERT INTO {target} ({columns})\n{selects};")
+    statements.append("COMMIT TRANSACTION;")
+    _query(client, "\n".join(statements), calls)
+
+
+def _select_staged(table: Table, piece: Slice, staging: str) -> str:
+    def expression(name: str) -> str:
+        return f"DATE '{piece.key}' AS {name}" if name == table.partition_column else name
+
+    return f"SELECT {', '.join(expression(name) for name in table.column_names)} FROM `{staging}`"
+
+
+def _verify(client, table_plan: TablePlan, project: str, dataset: str, calls: Calls) -> None:
+    table = table_plan.table
+    key = table.partition_column or "batch_id"
+    rows = _query(
+        client,
+        f"SELECT CAST({key} AS STRING) AS partition_key, COUNT(*) AS row_count "
+        f"FROM `{project}.{dataset}.{table.name}` WHERE {table_plan.replace_predicate()} GROUP BY partition_key",
+        calls,
+    )
+    actual = {row["partition_key"]: row["row_count"] for row in rows}
+    expected = table_plan.expected_rows()
+    if actual != expected:
+        raise RuntimeError(
+            f"{project}.{dataset}.{table.name}: rows per {key} after load {actual} differ from the lake's {expected}"
+        )
+    log.info("%s: %s rows verified in %s partition(s)", table.name, f"{sum(actual.values()):,}", len(actual))
