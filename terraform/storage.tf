@@ -1,0 +1,68 @@
+# The data lake: raw/ (source files, written by `ingest`) and lake/ (Spark outputs BigQuery loads).
+resource "google_storage_bucket" "lake" {
+  # checkov:skip=CKV_GCP_62:Access logs to another bucket are left out to keep the project small; Cloud Audit Logs record who changed what.
+  name                        = local.lake_bucket_name
+  project                     = var.project_id
+  location                    = var.region
+  storage_class               = "STANDARD"
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = false
+  labels                      = local.labels
+
+  versioning {
+    enabled = true
+  }
+
+  # Raw files are read once, when their month is processed: move them to colder storage.
+  lifecycle_rule {
+    condition {
+      age            = var.raw_archive_after_days
+      matches_prefix = ["${var.raw_prefix}/"]
+      with_state     = "LIVE"
+    }
+    action {
+      type          = "SetStorageClass"
+      storage_class = var.raw_archive_storage_class
+    }
+  }
+
+  # Only versions that were overwritten or deleted are ever removed; live objects (the processed
+  # data BigQuery reads) are never deleted by a rule.
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = var.noncurrent_version_retention_days
+      with_state                 = "ARCHIVED"
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+# Per-run copies of the packaged job (artifacts/<execution id>/) for Dataproc batches.
+resource "google_storage_bucket" "staging" {
+  # checkov:skip=CKV_GCP_62:Staging holds short-lived copies of the packaged job; access logs would cost more than they tell.
+  # checkov:skip=CKV_GCP_78:Every run uploads its artifacts under a new prefix and they expire after artifact_retention_days; versions would only keep garbage.
+  name                        = local.staging_bucket_name
+  project                     = var.project_id
+  location                    = var.region
+  storage_class               = "STANDARD"
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+  labels                      = local.labels
+
+  lifecycle_rule {
+    condition {
+      age = var.artifact_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.required]
+}

@@ -1,0 +1,147 @@
+# Every name and location the pipeline uses is defined here once. outputs.tf exposes them, the
+# Kestra flow `setup_kv` copies the outputs into the KV store, and the flows read them with kv().
+
+variable "project_id" {
+  description = "Google Cloud project that holds the lake, the warehouse and the Dataproc workloads."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project id: 6-30 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the buckets, the BigQuery dataset, the subnetwork and the Dataproc batches (one region keeps loads and Spark I/O free of cross-region traffic)."
+  type        = string
+  default     = "europe-west1"
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]$", var.region))
+    error_message = "region must be a Google Cloud region such as europe-west1 or us-central1."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of bucket, service account and network names; buckets are named <project_id>-<name_prefix>-lake and -staging."
+  type        = string
+  default     = "clickstream"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,17}$", var.name_prefix))
+    error_message = "name_prefix must be 3-18 lowercase letters, digits or hyphens, starting with a letter (service account ids are limited to 30 characters)."
+  }
+}
+
+variable "raw_prefix" {
+  description = "Folder of the lake bucket where `ingest` writes the monthly source files (raw/year=YYYY/month=MM/)."
+  type        = string
+  default     = "raw"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.raw_prefix))
+    error_message = "raw_prefix must be one folder name without slashes."
+  }
+}
+
+variable "lake_prefix" {
+  description = "Folder of the lake bucket that is the lake root for the Spark jobs (clean events, quarantine, quality, marts); BigQuery loads read from it."
+  type        = string
+  default     = "lake"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.lake_prefix))
+    error_message = "lake_prefix must be one folder name without slashes."
+  }
+}
+
+variable "raw_archive_after_days" {
+  description = "Age in days after which raw source files move to a colder storage class (they are read once, when their month is processed)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.raw_archive_after_days >= 1 && var.raw_archive_after_days <= 3650
+    error_message = "raw_archive_after_days must be between 1 and 3650."
+  }
+}
+
+variable "raw_archive_storage_class" {
+  description = "Storage class raw files move to after raw_archive_after_days."
+  type        = string
+  default     = "COLDLINE"
+
+  validation {
+    condition     = contains(["NEARLINE", "COLDLINE", "ARCHIVE"], var.raw_archive_storage_class)
+    error_message = "raw_archive_storage_class must be NEARLINE, COLDLINE or ARCHIVE."
+  }
+}
+
+variable "noncurrent_version_retention_days" {
+  description = "Days an overwritten or deleted object version is kept before it is removed (live objects are never deleted by a lifecycle rule)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_retention_days >= 1
+    error_message = "noncurrent_version_retention_days must be at least 1."
+  }
+}
+
+variable "artifact_retention_days" {
+  description = "Days the packaged job (spark_jobs.zip, entrypoint.py) uploaded per run to the staging bucket is kept."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.artifact_retention_days >= 1
+    error_message = "artifact_retention_days must be at least 1."
+  }
+}
+
+variable "bq_dataset" {
+  description = "BigQuery dataset that holds the warehouse tables and the views the dashboards read."
+  type        = string
+  default     = "clickstream"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]{0,1023}$", var.bq_dataset))
+    error_message = "bq_dataset must be letters, digits and underscores, not starting with a digit."
+  }
+}
+
+variable "dataproc_runtime_version" {
+  description = "Dataproc Serverless runtime for the Spark batches (2.2 = Spark 3.5, 3.0 = Spark 4.0); the jobs use only APIs both have."
+  type        = string
+  default     = "2.2"
+
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+$", var.dataproc_runtime_version))
+    error_message = "dataproc_runtime_version must look like 2.2 or 3.0."
+  }
+}
+
+variable "subnet_cidr" {
+  description = "IPv4 range of the subnetwork Dataproc Serverless runs in."
+  type        = string
+  default     = "10.10.0.0/24"
+
+  validation {
+    condition     = can(cidrhost(var.subnet_cidr, 0))
+    error_message = "subnet_cidr must be an IPv4 CIDR block such as 10.10.0.0/24."
+  }
+}
+
+variable "labels" {
+  description = "Labels added to every bucket, dataset and workload."
+  type        = map(string)
+  default = {
+    project = "clickstream"
+    managed = "terraform"
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", key)) && can(regex("^[a-z0-9_-]{0,63}$", value))])
+    error_message = "label keys must start with a lowercase letter; keys and values use lowercase letters, digits, _ and - (at most 63 characters)."
+  }
+}
