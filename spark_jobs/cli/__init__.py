@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "clean": "clean_cmd",
     "marts": "marts_cmd",
     "run": "run_cmd",
+    "load": "load_cmd",
+    "looker-url": "looker_url_cmd",
+    "bq-schemas": "bq_schemas_cmd",
 }
 
 log = logging.getLogger("spark_jobs")
