@@ -11,6 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs import clean, contract, lake_io, marts
+from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_partition, write_partitioned
 from spark_jobs.logs import stage
 from spark_jobs.quality import (
@@ -24,7 +25,7 @@ from spark_jobs.schemas import spark_type
 log = logging.getLogger("spark_jobs.jobs")
 
 
-class InputError(Exception):
+class InputError(UserError):
     """The input paths do not exist or hold no data."""
 
 

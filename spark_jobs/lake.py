@@ -28,6 +28,11 @@ class Lake:
     def table_path(self, table: Table) -> str:
         return self.path(table.lake_path)
 
+    def table_read_path(self, table: Table) -> str:
+        """What a reader opens: the table folder, or for per-batch tables the glob of batch folders."""
+        path = self.table_path(table)
+        return path if table.partition_column else path + "/*/*.parquet"
+
     def raw_month_path(self, year: int, month: int) -> str:
         return self.path("raw", f"year={year:04d}", f"month={month:02d}")
 

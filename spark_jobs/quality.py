@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from spark_jobs.clean import REASONS
+from spark_jobs.errors import UserError
 
 
-class QualityError(Exception):
+class QualityError(UserError):
     """The batch breaks a data-quality rule (accounting mismatch or too many quarantined rows)."""
 
 

@@ -14,7 +14,10 @@ import importlib
 import logging
 import sys
 
+from spark_jobs.errors import UserError
 from spark_jobs.logs import configure_logging
+
+__all__ = ["COMMANDS", "UserError", "main"]
 
 # command name -> module under spark_jobs.cli (module names avoid clashing with the job modules)
 COMMANDS: dict[str, str] = {
@@ -29,10 +32,6 @@ COMMANDS: dict[str, str] = {
 }
 
 log = logging.getLogger("spark_jobs")
-
-
-class UserError(Exception):
-    """A problem the user can fix (bad path, bad argument, bad data); printed as one line."""
 
 
 def build_parser() -> argparse.ArgumentParser:
