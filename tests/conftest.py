@@ -8,6 +8,9 @@ import pytest
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
+# Real servers for integration tests: fake_gcs_server/fake_gcs (fake-gcs-server), http_files (HTTP).
+pytest_plugins = ["servers.gcs", "servers.http"]
+
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):

@@ -1,0 +1,64 @@
+"""Small Kaggle-format months built in Python (independent of the generator), plain or gzipped."""
+
+from __future__ import annotations
+
+import gzip
+import random
+
+HEADER = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
+EVENT_TYPES = ("view",) * 8 + ("cart", "purchase")
+CATEGORIES = (
+    ("2053013555631882655", "electronics.smartphone"),
+    ("2053013563810775923", "appliances.kitchen.washer"),
+    ("2053013558920217191", ""),  # category_code is often empty in the source
+)
+BRANDS = ("samsung", "apple", "xiaomi", "")
+
+
+def kaggle_csv(rows: int = 3000, seed: int = 7, month: str = "2019-10") -> bytes:
+    """`rows` data lines after the header; deterministic for a seed."""
+    rng = random.Random(seed)
+    lines = [HEADER]
+    for index in range(rows):
+        day, second = 1 + index % 28, index % 86400
+        category_id, category_code = rng.choice(CATEGORIES)
+        lines.append(
+            ",".join(
+                (
+                    f"{month}-{day:02d} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d} UTC",
+                    rng.choice(EVENT_TYPES),
+                    str(1000000 + rng.randrange(400)),
+                    category_id,
+                    category_code,
+                    rng.choice(BRANDS),
+                    f"{rng.randrange(0, 200000) / 100:.2f}",
+                    str(500000000 + rng.randrange(900)),
+                    f"{rng.randrange(16**8):08x}-3c41-46d4-b0c0-{index % 500:012d}",
+                )
+            )
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def data_lines(csv: bytes) -> list[bytes]:
+    """The data lines of a CSV (header removed), for comparing what was ingested."""
+    return csv.splitlines()[1:]
+
+
+def part_lines(part: bytes) -> list[bytes]:
+    """The lines of one stored part (gzip or plain)."""
+    return (gzip.decompress(part) if part[:2] == b"\x1f\x8b" else part).splitlines()
+
+
+def month_lines(parts: list[bytes]) -> list[bytes]:
+    """Data lines of a stored month in part order; fails when a part does not start with the header."""
+    lines: list[bytes] = []
+    for part in parts:
+        header, *rows = part_lines(part)
+        assert header == HEADER.encode()
+        lines.extend(rows)
+    return lines
