@@ -59,7 +59,17 @@ def build_wheel(dist: Path, project_dir: Path = PROJECT_DIR) -> Path:
     """`pip wheel` the project without its dependencies; returns the wheel's path."""
     before = set(dist.glob("*.whl"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(project_dir)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--wheel-dir",
+            str(dist),
+            str(project_dir),
+        ],
         check=True,
     )
     built = sorted(set(dist.glob("spark_jobs-*.whl")) - before) or sorted(dist.glob("spark_jobs-*.whl"))
@@ -80,7 +90,9 @@ def build(dist: Path, with_wheel: bool = True) -> dict[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m spark_jobs.packaging", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m spark_jobs.packaging", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--dist", default="dist", help="output folder (default: dist)")
     parser.add_argument("--no-wheel", action="store_true", help="only the zip and the entry script")
     args = parser.parse_args(argv)
