@@ -13,7 +13,7 @@ import pytest
 from servers.gcs import gcs_client, new_bucket
 from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.gcs_store import GcsStore
 from spark_jobs.ingest.job import ingest_month
 

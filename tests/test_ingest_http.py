@@ -11,7 +11,7 @@ import os
 import pytest
 from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.download import RetryPolicy
 from spark_jobs.ingest.job import ingest_month
 

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from servers.month_data import HEADER, data_lines, gzipped, kaggle_csv, month_lines
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.job import ingest_month
 from spark_jobs.ingest.sources import KAGGLE_HEADER
 

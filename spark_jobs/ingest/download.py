@@ -21,7 +21,7 @@ import requests
 import urllib3
 
 from spark_jobs import __version__
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.progress import Progress
 
 log = logging.getLogger("spark_jobs.ingest")

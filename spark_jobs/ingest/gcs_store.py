@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.manifest import MANIFEST_NAME, dumps, loads
 from spark_jobs.ingest.store import CONCURRENT, PUBLISHED, manifest_mismatch, month_folder, visible_name
 

@@ -10,7 +10,7 @@ import glob
 import logging
 import os
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.sources import KAGGLE_DATASET
 
 log = logging.getLogger("spark_jobs.ingest")

@@ -6,7 +6,7 @@ import io
 import os
 import zipfile
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.progress import Progress
 
 

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 
 # The header every source file must start with (the same columns clean.RAW_COLUMNS reads).
 KAGGLE_COLUMNS = (

@@ -13,7 +13,7 @@ import os
 import zlib
 from dataclasses import dataclass, field
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.checksums import HashingWriter
 from spark_jobs.ingest.sources import KAGGLE_HEADER
 
