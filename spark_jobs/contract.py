@@ -107,7 +107,10 @@ REVENUE = _c("revenue", "NUMERIC(18,2)", "Sum of price over purchase events.")
 EVENTS = Table(
     name="events",
     kind="events",
-    description="Clean events: one row per distinct valid input event, typed, normalised and deduplicated.",
+    description=(
+        "Clean events: every valid input row, typed and normalised; rows identical in every column are "
+        "collapsed to one."
+    ),
     grain=("event_time", "event_type", "product_id", "user_id", "user_session"),
     lake_path="clean/events",
     partition_column="event_date",
