@@ -53,13 +53,25 @@ $(TERRAFORM_STAMP):
 
 infra-tools: $(CHECKOV_STAMP) $(TERRAFORM_STAMP)
 
+# BigQuery emulator for the warehouse tests, in its own venv: bqemulator pins duckdb 1.5.5 (the
+# project uses 2.x) and cannot download DuckDB's spatial extension offline, so the wheel's copy is
+# installed into a DuckDB home inside the venv (tests/servers/bigquery.py starts it with HOME there).
+BQEMU_STAMP := $(VENV)-bqemu/.installed
+
+$(BQEMU_STAMP): tests/servers/bqemu_setup.py
+	@test -x $(VENV)-bqemu/bin/python || $(PYTHON) -m venv $(VENV)-bqemu
+	$(VENV)-bqemu/bin/python -m pip install --quiet 'bqemulator==1.4.0' 'duckdb==1.5.5' \
+	  'duckdb-extension-spatial==1.5.5' 'numpy>=1.26'
+	HOME=$(CURDIR)/$(VENV)-bqemu/home $(VENV)-bqemu/bin/python tests/servers/bqemu_setup.py
+	@touch $@
+
 package: $(STAMP)
 	$(PY) -m spark_jobs.packaging --dist dist
 
 run: java-check $(STAMP)
 	$(PY) -m spark_jobs run --input "$(INPUT)" --lake "$(LAKE)"
 
-test: java-check $(STAMP) infra-tools
+test: java-check $(STAMP) infra-tools $(BQEMU_STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)

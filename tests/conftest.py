@@ -8,8 +8,9 @@ import pytest
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
-# Real servers for integration tests: fake_gcs_server/fake_gcs (fake-gcs-server), http_files (HTTP).
-pytest_plugins = ["servers.gcs", "servers.http"]
+# Real servers for integration tests: fake_gcs_server/fake_gcs (fake-gcs-server), http_files (HTTP),
+# bigquery_emulator/bigquery_client (bqemulator).
+pytest_plugins = ["servers.gcs", "servers.http", "servers.bigquery"]
 
 
 @pytest.fixture(scope="session")

@@ -16,4 +16,4 @@ CREATE TABLE IF NOT EXISTS `{{dataset}}.events` (
 )
 PARTITION BY event_date
 CLUSTER BY event_type, category_l1, brand
-OPTIONS(description="Clean events: one row per distinct valid input event, typed, normalised and deduplicated.", require_partition_filter=TRUE);
+OPTIONS(description="Clean events: every valid input row, typed and normalised; rows identical in every column are collapsed to one.", require_partition_filter=TRUE);

@@ -26,7 +26,7 @@ def configure(parser):
 
 
 def run(args) -> int:
-    from spark_jobs.cli import UserError
+    from spark_jobs.errors import UserError
     from spark_jobs.lake import Lake
 
     lake = Lake(args.lake)

@@ -19,8 +19,8 @@ import uuid
 from dataclasses import dataclass
 
 from spark_jobs import schemas
-from spark_jobs.cli import UserError
 from spark_jobs.contract import Table
+from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake
 from spark_jobs.logs import stage
 from spark_jobs.warehouse import sql, validate

@@ -12,7 +12,7 @@ import os
 
 import duckdb
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake
 from spark_jobs.logs import stage
 from spark_jobs.schemas import duckdb_type

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from spark_jobs import contract
-from spark_jobs.cli import UserError
 from spark_jobs.contract import Table
+from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake
 from spark_jobs.warehouse import validate
 from spark_jobs.warehouse.sources import Slice, check_lake_root, find_slices

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from spark_jobs.cli import UserError
 from spark_jobs.contract import Table
+from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake
 from spark_jobs.warehouse import validate
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlglot
 
-from spark_jobs.cli import UserError
+from spark_jobs.errors import UserError
 from spark_jobs.warehouse.ddl import DATASET_PLACEHOLDER
 
 BIGQUERY_DIR = Path(__file__).resolve().parents[2] / "bigquery"

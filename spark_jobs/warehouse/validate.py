@@ -6,8 +6,8 @@ import re
 
 import pyarrow as pa
 
-from spark_jobs.cli import UserError
 from spark_jobs.contract import Column, Table
+from spark_jobs.errors import UserError
 
 # https://cloud.google.com/resource-manager/docs/creating-managing-projects (optionally domain-scoped)
 PROJECT_ID = re.compile(r"^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
