@@ -195,8 +195,6 @@ UNCODED_BRANDS = (
 class Catalogue:
     """Products ordered by category, with the pre-formatted middle of their CSV lines."""
 
-    category_ids: np.ndarray  # int64, one per category
-    category_codes: tuple[str, ...]  # "" when the category has no code
     category_first_product: np.ndarray  # products of category c: [first[c], first[c + 1])
     product_category: np.ndarray  # category index of each product
     product_cum_weight: np.ndarray  # cumulative popularity (float64), last value 1.0
@@ -308,7 +306,7 @@ def build_catalogue(seed: int, n_products: int = N_PRODUCTS) -> Catalogue:
         cents,
     )
     log.debug("catalogue: %d categories (%d coded), %d products", n_categories, n_coded, n_products)
-    return Catalogue(category_ids, tuple(codes), first, product_category, cum_weight, segments)
+    return Catalogue(first, product_category, cum_weight, segments)
 
 
 def _split(weight: float, parts: int, rng: np.random.Generator) -> np.ndarray:
