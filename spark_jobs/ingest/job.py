@@ -66,8 +66,12 @@ def ingest_month(
             part_size_bytes=part_size_bytes, compress=compress,
         )  # fmt: skip
         outcome = store.publish(staging, year, number, manifest, replace=force)
-        info.update(rows=manifest["rows"], parts=len(manifest["parts"]), outcome=outcome.replace(" ", "_"))
-    log.info("%s: %s", month_uri, outcome)
+        info.update(
+            rows=manifest["rows"],
+            parts=len(manifest["parts"]),
+            outcome=outcome.replace(" ", "_"),
+            to=month_uri,
+        )
     if outcome != "published":
         return _summary("skipped", month_uri, store.valid_manifest(year, number) or manifest)
     return _summary("ingested", month_uri, manifest)

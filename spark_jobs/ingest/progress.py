@@ -38,14 +38,14 @@ class Progress:
             self._last_log = now
             log.info("%s: %s", self.label, self.describe(now))
 
-    def describe(self, now: float | None = None) -> str:
+    def describe(self, now: float | None = None, eta: bool = True) -> str:
         elapsed = max((now or time.monotonic()) - self._started, 1e-6)
         rate = self.done / elapsed
         text = f"{self.done / 1e6:,.1f} MB"
         if self.total:
             text += f" of {self.total / 1e6:,.1f} MB ({100 * self.done / self.total:.0f}%)"
         text += f", {rate / 1e6:.1f} MB/s"
-        if self.total and rate > 0:
+        if eta and self.total and rate > 0:
             text += f", ETA {max(self.total - self.done, 0) / rate:.0f} s"
         return text
 
@@ -53,7 +53,7 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        log.info("%s: read %s", self.label, self.describe())
+        log.info("%s: read %s", self.label, self.describe(eta=False))
 
     def _ensure_bar(self):
         if self._bar is None:
