@@ -83,8 +83,7 @@ def load_bigquery(
     client = client or make_client(project, location)
     with stage("load bigquery") as info:
         _ensure_dataset(client, project, dataset, calls)
-        for table_plan in plan.tables:
-            _ensure_table(client, table_plan.table, project, dataset, calls)
+        _ensure_tables(client, [tp.table for tp in plan.tables], project, dataset, calls)
         staged: dict[Slice, str] = {}
         try:
             for table_plan in plan.tables:
@@ -121,24 +120,30 @@ def _ensure_dataset(client, project: str, dataset: str, calls: Calls) -> None:
     client.create_dataset(wanted, exists_ok=True, timeout=calls.timeout, retry=calls.retry)
 
 
-def _ensure_table(client, table: Table, project: str, dataset: str, calls: Calls) -> None:
+def _ensure_tables(client, tables: list[Table], project: str, dataset: str, calls: Calls) -> None:
+    """Check every existing table against the contract first, then create the missing ones."""
     from google.api_core.exceptions import NotFound
 
-    ref = f"{project}.{dataset}.{table.name}"
-    try:
-        existing = client.get_table(ref, timeout=calls.timeout, retry=calls.retry)
-    except NotFound:
+    missing = []
+    for table in tables:
+        ref = f"{project}.{dataset}.{table.name}"
+        try:
+            existing = client.get_table(ref, timeout=calls.timeout, retry=calls.retry)
+        except NotFound:
+            missing.append(table)
+            continue
+        actual = [
+            (f.name, LEGACY_TYPES.get(f.field_type, f.field_type), f.mode or "NULLABLE")
+            for f in existing.schema
+        ]
+        expected = [(f["name"], f["type"], f["mode"]) for f in schemas.bigquery_schema(table)]
+        if actual != expected:
+            raise UserError(
+                f"BigQuery table {ref} has schema {actual}, the contract says {expected}; migrate it first"
+            )
+    for table in missing:
         client.create_table(bigquery_table(table, project, dataset), timeout=calls.timeout, retry=calls.retry)
-        log.info("created table %s", ref)
-        return
-    actual = [
-        (f.name, LEGACY_TYPES.get(f.field_type, f.field_type), f.mode or "NULLABLE") for f in existing.schema
-    ]
-    expected = [(f["name"], f["type"], f["mode"]) for f in schemas.bigquery_schema(table)]
-    if actual != expected:
-        raise UserError(
-            f"BigQuery table {ref} has schema {actual}, the contract says {expected}; migrate it first"
-        )
+        log.info("created table %s.%s.%s", project, dataset, table.name)
 
 
 def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls: Calls) -> str:
