@@ -34,7 +34,7 @@ def rows(columns: str, *values: tuple) -> list[dict]:
 
 def event(time, kind, product, session, user, brand="acme", code="electronics.phone", price="10.50") -> tuple:
     l1 = code.split(".")[0] if code else None
-    return (time, time.date(), time.hour, kind, product, 5, code, l1, None, None, brand, Decimal(price), user, session)
+    return (time, time.date(), time.hour, kind, product, 5, code, l1, None, None, brand, Decimal(price), user, session)  # fmt: skip
 
 
 EVENTS = rows(
@@ -159,6 +159,8 @@ def build_lake(root: Path, months: set[str] | None = None) -> Lake:
     return lake
 
 
+# Rows of numbers read better one row per line:
+# fmt: off
 # Expected view rows with both months loaded: view -> key columns -> {column: value}.
 # Rates are compared approximately; None means SQL NULL (SAFE_DIVIDE by zero).
 EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
@@ -279,6 +281,8 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
         },
     ),
 }
+
+# fmt: on
 
 # Rows each view has with both months loaded (checks nothing is doubled or missing).
 EXPECTED_VIEW_ROWS = {
