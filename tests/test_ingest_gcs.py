@@ -7,9 +7,9 @@ server-side copies, so the concurrency guarantee shown here rests on the lock ob
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
+from servers.concurrency import run_in_threads
 from servers.gcs import gcs_client, new_bucket
 from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
 
@@ -107,19 +107,7 @@ def test_leftover_parts_without_a_manifest_are_replaced(source, bucket):
 
 
 def test_two_concurrent_runs_leave_one_complete_month(source, bucket):
-    results, errors = [], []
-
-    def run() -> None:
-        try:
-            results.append(ingest(source, bucket))
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_in_threads(lambda: ingest(source, bucket))
 
     assert errors == []
     assert [result["rows"] for result in results] == [3000, 3000]

@@ -6,10 +6,10 @@ import gzip
 import hashlib
 import json
 import os
-import threading
 import zipfile
 
 import pytest
+from servers.concurrency import run_in_threads
 from servers.month_data import HEADER, data_lines, gzipped, kaggle_csv, month_lines
 
 from spark_jobs.errors import UserError
@@ -147,19 +147,7 @@ def test_force_replaces_the_month_with_a_fresh_ingest(source, tmp_path):
 
 def test_two_concurrent_runs_leave_one_complete_month(source, tmp_path):
     dest = tmp_path / "raw"
-    results, errors = [], []
-
-    def run() -> None:
-        try:
-            results.append(ingest(source, dest))
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_in_threads(lambda: ingest(source, dest))
 
     assert errors == []
     assert {result["rows"] for result in results} == {3000}

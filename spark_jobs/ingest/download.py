@@ -11,7 +11,6 @@ the byte count must equal Content-Length.
 from __future__ import annotations
 
 import http.client
-import io
 import logging
 import re
 import time
@@ -22,7 +21,7 @@ import urllib3
 
 from spark_jobs import __version__
 from spark_jobs.errors import UserError
-from spark_jobs.ingest.progress import Progress
+from spark_jobs.ingest.progress import CountedStream, Progress
 
 log = logging.getLogger("spark_jobs.ingest")
 
@@ -51,7 +50,7 @@ class RetryPolicy:
         return min(self.backoff_s * 2 ** (failures - 1), self.max_backoff_s)
 
 
-class HttpBodyStream(io.RawIOBase):
+class HttpBodyStream(CountedStream):
     def __init__(
         self,
         url: str,
@@ -60,12 +59,10 @@ class HttpBodyStream(io.RawIOBase):
         progress: Progress | None = None,
         valid_months: tuple[str, ...] = (),
     ):
-        super().__init__()
+        super().__init__(progress)  # position: bytes delivered to the reader
         self.url = url
         self.retry = retry or RetryPolicy()
-        self.progress = progress
         self.valid_months = valid_months
-        self.position = 0  # bytes delivered to the reader
         self.total: int | None = None  # from Content-Length / Content-Range
         self.resumed = 0  # times a Range request continued the body
         self.restarted = 0  # times the server ignored Range and the body was read again from byte 0
@@ -74,9 +71,6 @@ class HttpBodyStream(io.RawIOBase):
         self._session.headers["User-Agent"] = f"spark-jobs-ingest/{__version__}"
         self._response: requests.Response | None = None
         self._with_retries(lambda: self._open_at(0))
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, buffer) -> int:
         return self._with_retries(lambda: self._read_into(buffer))
@@ -107,12 +101,7 @@ class HttpBodyStream(io.RawIOBase):
                     "%s: no Content-Length; %s bytes received, size not verifiable", self.url, self.position
                 )
             return 0
-        size = len(data)
-        buffer[:size] = data
-        self.position += size
-        if self.progress is not None:
-            self.progress.update(size)
-        return size
+        return self._deliver(buffer, data)
 
     def _open_at(self, offset: int) -> None:
         headers = {"Accept-Encoding": "identity"}  # the bytes of the file itself, never re-encoded

@@ -14,7 +14,7 @@ from spark_jobs.ingest.manifest import build_manifest
 from spark_jobs.ingest.progress import Progress
 from spark_jobs.ingest.sources import Source, parse_month, resolve_source
 from spark_jobs.ingest.split import split_csv
-from spark_jobs.ingest.store import open_store
+from spark_jobs.ingest.store import PUBLISHED, open_store
 from spark_jobs.logs import stage
 
 log = logging.getLogger("spark_jobs.ingest")
@@ -55,12 +55,18 @@ def ingest_month(
     part_size_bytes = int(part_size_mb * 1024 * 1024)
     with stage(f"ingest {month} from {resolved.uri}") as info, store.staging(year, number) as staging:
         progress = Progress(f"ingest {month}", use_bar=progress_bar)
-        with _open_source(resolved, progress, retry) as stream:
-            split = split_csv(
-                stream, staging, part_size_bytes=part_size_bytes, compress=compress, source_name=resolved.uri
-            )
-            source_bytes = stream.position
-        progress.close()
+        try:
+            with _open_source(resolved, progress, retry) as stream:
+                split = split_csv(
+                    stream,
+                    staging,
+                    part_size_bytes=part_size_bytes,
+                    compress=compress,
+                    source_name=resolved.uri,
+                )
+                source_bytes = stream.position
+        finally:
+            progress.close()
         manifest = build_manifest(
             month=month, source_uri=resolved.uri, source_bytes=source_bytes, split=split,
             part_size_bytes=part_size_bytes, compress=compress,
@@ -72,7 +78,7 @@ def ingest_month(
             outcome=outcome.replace(" ", "_"),
             to=month_uri,
         )
-    if outcome != "published":
+    if outcome != PUBLISHED:
         return _summary("skipped", month_uri, store.valid_manifest(year, number) or manifest)
     return _summary("ingested", month_uri, manifest)
 

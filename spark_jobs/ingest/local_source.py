@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 
 from spark_jobs.errors import UserError
-from spark_jobs.ingest.progress import Progress
+from spark_jobs.ingest.progress import CountedStream, Progress
 
 
-class CountingReader(io.RawIOBase):
-    """Passes reads through, counting bytes into `position` and the progress reporter."""
+class CountingReader(CountedStream):
+    """Passes reads of a file-like object through, counting them."""
 
     def __init__(self, inner, progress: Progress | None = None):
-        super().__init__()
+        super().__init__(progress)
         self._inner = inner
-        self.progress = progress
-        self.position = 0
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, buffer) -> int:
-        data = self._inner.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        self.position += size
-        if self.progress is not None:
-            self.progress.update(size)
-        return size
+        return self._deliver(buffer, self._inner.read(len(buffer)))
 
     def close(self) -> None:
         self._inner.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 import time
@@ -68,3 +69,23 @@ class Progress:
                 file=sys.stderr,
             )
         return self._bar
+
+
+class CountedStream(io.RawIOBase):
+    """A read-only raw stream that counts the bytes it delivers into `position` and a Progress."""
+
+    def __init__(self, progress: Progress | None = None):
+        super().__init__()
+        self.progress = progress
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def _deliver(self, buffer, data: bytes) -> int:
+        size = len(data)
+        buffer[:size] = data
+        self.position += size
+        if self.progress is not None:
+            self.progress.update(size)
+        return size

@@ -40,17 +40,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_answering(endpoint: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+def wait_for_server(
+    probe_url: str,
+    process: subprocess.Popen,
+    name: str,
+    log_path: Path | None = None,
+    timeout_s: float = 30.0,
+) -> None:
+    """Poll `probe_url` until it answers; fail early when the server process has exited."""
+    see = f"; see {log_path}" if log_path else ""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"fake-gcs-server exited with code {process.returncode}")
+            raise RuntimeError(f"{name} exited with code {process.returncode}{see}")
         try:
-            with urllib.request.urlopen(f"{endpoint}/storage/v1/b?project=test", timeout=1):
+            with urllib.request.urlopen(probe_url, timeout=1):
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
-    raise RuntimeError(f"fake-gcs-server did not answer at {endpoint} within {timeout_s:.0f} s")
+    raise RuntimeError(f"{name} did not answer at {probe_url} within {timeout_s:.0f} s{see}")
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +83,7 @@ def fake_gcs_server(tmp_path_factory):
             stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        wait_until_answering(endpoint, process)
+        wait_for_server(f"{endpoint}/storage/v1/b?project=test", process, "fake-gcs-server", log_path)
         yield endpoint
     finally:
         process.terminate()
