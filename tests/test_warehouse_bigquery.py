@@ -186,3 +186,20 @@ def test_row_count_check_fails_loudly_when_a_partition_lost_rows(bigquery_client
     calls = bigquery_loader.Calls(timeout=TIMEOUT, retry=Retry(timeout=TIMEOUT), labels={}, location="US")
     with pytest.raises(RuntimeError, match=r"rows per session_date after load .* differ from the lake's"):
         bigquery_loader._verify(bigquery_client, sessions_plan, bigquery_client.project, new_dataset, calls)
+
+
+def test_load_command_loads_into_the_emulator(bigquery_emulator, bigquery_client, tmp_path, new_dataset):
+    from spark_jobs.cli import main
+
+    lake = build_lake(tmp_path / "lake", months={"2019-11"})
+    argv = ["load", "--target", "bigquery", "--lake", lake.root, "--project", bigquery_emulator.project]
+    argv += ["--dataset", new_dataset, "--api-endpoint", bigquery_emulator.endpoint, "--timeout", "60"]
+    assert main(argv) == 0
+    assert rows_per_month(bigquery_client, new_dataset, contract.SESSIONS) == {"2019-11": 1}
+
+
+def test_load_command_needs_project_and_dataset_for_bigquery(tmp_path, capsys):
+    from spark_jobs.cli import main
+
+    assert main(["load", "--target", "bigquery", "--lake", str(tmp_path)]) == 1
+    assert "--target bigquery needs --project and --dataset" in capsys.readouterr().err

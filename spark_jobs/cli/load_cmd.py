@@ -18,6 +18,10 @@ def configure(parser):
         "--location", default="US", help="BigQuery location of the dataset and jobs (default US)"
     )
     parser.add_argument(
+        "--api-endpoint",
+        help="BigQuery API endpoint with anonymous credentials, for an emulator (e.g. http://127.0.0.1:9050)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=600.0,
@@ -45,6 +49,7 @@ def run(args) -> int:
         dataset=args.dataset,
         months=args.months,
         location=args.location,
+        api_endpoint=args.api_endpoint,
         timeout=args.timeout,
     )
     return 0

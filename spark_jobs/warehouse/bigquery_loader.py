@@ -48,10 +48,19 @@ class Calls:
         return job.result(timeout=self.timeout, retry=self.retry)
 
 
-def make_client(project: str, location: str):
+def make_client(project: str, location: str, api_endpoint: str | None = None):
+    """A client with the default credentials, or anonymous ones for an emulator at `api_endpoint`."""
     from google.cloud import bigquery
 
-    return bigquery.Client(project=project, location=location)
+    if not api_endpoint:
+        return bigquery.Client(project=project, location=location)
+    from google.api_core.client_options import ClientOptions
+    from google.auth.credentials import AnonymousCredentials
+
+    options = ClientOptions(api_endpoint=api_endpoint)
+    return bigquery.Client(
+        project=project, location=location, credentials=AnonymousCredentials(), client_options=options
+    )
 
 
 def load_bigquery(
@@ -62,6 +71,7 @@ def load_bigquery(
     months: list[str] | None = None,
     location: str = DEFAULT_LOCATION,
     client=None,
+    api_endpoint: str | None = None,
     timeout: float = 600.0,
 ) -> dict[str, int]:
     """Replace the loaded months in every warehouse table of `project.dataset`; return rows per table."""
@@ -80,7 +90,7 @@ def load_bigquery(
         labels={"app": "clickstream", "step": "warehouse-load", "run_id": run_id},
         location=location,
     )
-    client = client or make_client(project, location)
+    client = client or make_client(project, location, api_endpoint)
     with stage("load bigquery") as info:
         _ensure_dataset(client, project, dataset, calls)
         _ensure_tables(client, [tp.table for tp in plan.tables], project, dataset, calls)
