@@ -71,7 +71,19 @@ package: $(STAMP)
 run: java-check $(STAMP)
 	$(PY) -m spark_jobs run --input "$(INPUT)" --lake "$(LAKE)"
 
-test: java-check $(STAMP) infra-tools $(BQEMU_STAMP)
+# Debian's chromium for the dashboard's browser test, installed with apt-get where there is one (as root,
+# or through passwordless sudo). Never fails the build: without it the browser test skips and says why.
+.PHONY: chromium
+chromium:
+	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  echo "installing chromium with apt-get (dashboard browser test)"; \
+	  { $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	    >/dev/null 2>&1 || echo "WARNING: chromium could not be installed; the dashboard browser test will skip"; \
+	else echo "NOTE: no apt-get here; the dashboard browser test will skip unless chromium is installed"; fi
+
+test: java-check $(STAMP) infra-tools $(BQEMU_STAMP) chromium
 	$(PY) -m pytest
 
 lint: $(STAMP)
