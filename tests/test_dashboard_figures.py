@@ -107,10 +107,12 @@ def test_conversion_bars_rank_segments_seen_by_enough_viewers(october, monkeypat
     rows = fetch(october, "SELECT * FROM v_category_brand_ranking WHERE dimension = 'category'")
     by_segment = {row["segment"]: row for row in rows}
     segments = read_dashboard_data(str(october)).segments
-    revenue, conversion = figures.segment_figure(segments, "category").data
+    figure = figures.segment_figure(segments, "category")
+    revenue, conversion = figure.data
     assert list(revenue.y) == ["electronics", "unknown"]
     assert floats(revenue.x) == [float(by_segment["electronics"]["revenue"]), 0.0]
-    assert list(conversion.y) == []  # nobody reaches the default 50 viewers
+    assert list(conversion.y) == []  # nobody reaches the default 50 viewers, and the chart says so
+    assert "no category with 50+ viewers" in [annotation.text for annotation in figure.layout.annotations]
     monkeypatch.setattr(figures, "MIN_VIEWERS_FOR_CONVERSION", 3)
     _, conversion = figures.segment_figure(segments, "category").data
     assert list(conversion.y) == ["electronics", "unknown"]

@@ -210,6 +210,18 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
         row=1,
         col=2,
     )
+    if not by_conversion:
+        figure.add_annotation(
+            text=f"no {dimension} with {MIN_VIEWERS_FOR_CONVERSION}+ viewers",
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"color": "#616e7c"},
+        )
+        figure.update_xaxes(visible=False, row=1, col=2)
+        figure.update_yaxes(visible=False, row=1, col=2)
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(tickformat=".1%", row=1, col=2)
     plural = {"category": "categories", "brand": "brands"}.get(dimension, dimension + "s")
