@@ -1,0 +1,159 @@
+"""`make package`: the zip + entry script that spark-submit and Dataproc Serverless run, and the wheel.
+
+Dataproc itself cannot run here. The integration tests below run the packaged job the two ways
+the flows submit it, with a real local `spark-submit` and a Python that cannot import the
+installed `spark_jobs` (base interpreter, the venv's site-packages on PYTHONPATH, so the editable
+install's .pth hook is not read): `--py-files` (process_month_local) and `--files`, which is how
+the Dataproc batch ships the zip (`fileUris`, since Kestra's PySparkSubmit has no pythonFileUris).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from spark_jobs import packaging
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_PYTHON = Path(sys.base_prefix) / "bin" / "python3"
+SPARK_SUBMIT = Path(sys.executable).parent / "spark-submit"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("dist")
+    packaging.build(folder, with_wheel=False)
+    return folder
+
+
+def test_zip_holds_every_module_of_the_package_and_no_caches(dist):
+    names = set(zipfile.ZipFile(dist / "spark_jobs.zip").namelist())
+    expected = {
+        f"spark_jobs/{path.relative_to(ROOT / 'spark_jobs').as_posix()}"
+        for path in (ROOT / "spark_jobs").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert expected <= names
+    assert {"spark_jobs/__init__.py", "spark_jobs/cli/__init__.py", "spark_jobs/entrypoint.py"} <= names
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_zip_is_byte_for_byte_reproducible(dist, tmp_path):
+    again = packaging.build_zip(tmp_path / "spark_jobs.zip")
+    assert again.read_bytes() == (dist / "spark_jobs.zip").read_bytes()
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_entry_script_is_the_package_entrypoint(dist):
+    assert (dist / "entrypoint.py").read_text() == (ROOT / "spark_jobs" / "entrypoint.py").read_text()
+
+
+def test_entry_script_without_the_package_says_how_to_pass_it(dist, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-S", str(dist / "entrypoint.py"), "run", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "cannot import spark_jobs: pass spark_jobs.zip with --py-files" in result.stderr
+
+
+def test_make_package_builds_the_three_artifacts():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "package: $(STAMP)\n\t$(PY) -m spark_jobs.packaging --dist dist" in makefile
+    assert "spark_jobs.zip" == packaging.ZIP_NAME and "entrypoint.py" == packaging.ENTRYPOINT_NAME
+
+
+@pytest.mark.integration
+def test_wheel_installs_the_package(tmp_path):
+    wheel = packaging.build_wheel(tmp_path)
+    names = zipfile.ZipFile(wheel).namelist()
+    assert wheel.name.startswith("spark_jobs-") and "spark_jobs/entrypoint.py" in names
+    assert "spark_jobs/cli/__init__.py" in names
+
+
+def packaged_env() -> dict[str, str]:
+    """An environment where only the zip can provide spark_jobs (pyspark still importable)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(
+        PYTHONPATH=sysconfig.get_paths()["purelib"],
+        PYSPARK_PYTHON=str(BASE_PYTHON),
+        PYSPARK_DRIVER_PYTHON=str(BASE_PYTHON),
+        SPARK_LOCAL_IP="127.0.0.1",
+        SPARK_LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def spark_submit(dist: Path, ship: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    command = [
+        str(SPARK_SUBMIT),
+        "--master",
+        "local[2]",
+        "--driver-memory",
+        "1g",
+        "--conf",
+        "spark.ui.enabled=false",
+    ]
+    # Under spark-submit the job keeps the submit's settings; 200 shuffle partitions cost minutes here.
+    command += [
+        "--conf",
+        "spark.sql.shuffle.partitions=2",
+        "--conf",
+        "spark.default.parallelism=2",
+        ship,
+        str(dist / "spark_jobs.zip"),
+        str(dist / "entrypoint.py"),
+    ]
+    return subprocess.run(
+        command + args, capture_output=True, text=True, cwd=cwd, env=packaged_env(), timeout=300
+    )
+
+
+@pytest.mark.integration
+def test_the_test_environment_cannot_import_the_installed_package(tmp_path):
+    probe = subprocess.run(
+        [str(BASE_PYTHON), "-c", "import pyspark, spark_jobs"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=packaged_env(),
+    )
+    assert "No module named 'spark_jobs'" in probe.stderr
+
+
+@pytest.mark.integration
+def test_spark_submit_with_py_files_runs_the_cli(dist, tmp_path):
+    result = spark_submit(dist, "--py-files", ["run", "--help"], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert all(flag in result.stdout for flag in ["--input", "--lake", "--month"])
+
+
+@pytest.mark.integration
+def test_dataproc_style_submit_ships_the_zip_as_a_file_and_processes_a_month(dist, tmp_path):
+    """Same shape as the Dataproc batch: zip in --files (fileUris), args `run --input <month> --lake ...`."""
+    raw_month = tmp_path / "raw" / "year=2019" / "month=10"
+    raw_month.mkdir(parents=True)
+    generate = [sys.executable, "-m", "spark_jobs", "generate", "--rows", "300", "--month", "2019-10"]
+    subprocess.run(generate + ["--out", str(raw_month / "part-00000.csv.gz")], check=True, cwd=ROOT)
+    lake = tmp_path / "lake"
+    args = [
+        "run",
+        "--input",
+        f"{tmp_path}/raw/year=2019/month=10/",
+        "--lake",
+        str(lake),
+        "--month",
+        "2019-10",
+    ]
+    result = spark_submit(dist, "--files", args, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert list((lake / "clean" / "events").glob("event_date=2019-10-*"))
+    assert (lake / "marts").is_dir() and any((lake / "marts").iterdir())
