@@ -6,6 +6,9 @@ numbers each view must show are in tests/warehouse_lake.py, shared with the Duck
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -203,3 +206,29 @@ def test_load_command_needs_project_and_dataset_for_bigquery(tmp_path, capsys):
 
     assert main(["load", "--target", "bigquery", "--lake", str(tmp_path)]) == 1
     assert "--target bigquery needs --project and --dataset" in capsys.readouterr().err
+
+
+def test_load_from_a_gs_lake_uses_one_uri_per_partition_folder(
+    bigquery_emulator, bigquery_client, fake_gcs, tmp_path, new_dataset
+):
+    """A gs:// lake: the plan lists folders and reads Parquet footers over the GCS API (fake-gcs-server),
+    and the load jobs get `gs://.../<partition folder>/*.parquet` URIs. bqemulator cannot read gs://
+    through the GCS API, only from a local folder laid out like the bucket, so the same files are
+    written there too (a copy of the data, not a mock of the code under test)."""
+    from servers.gcs import gcs_client, new_bucket
+
+    bucket = new_bucket("lake")
+    lake = build_lake(bigquery_emulator.gcs_local_root / bucket / "lake", months={"2019-11"})
+    uploader = gcs_client().bucket(bucket)
+    for path in Path(lake.root).rglob("*.parquet"):
+        uploader.blob(str(path.relative_to(bigquery_emulator.gcs_local_root / bucket))).upload_from_filename(
+            path
+        )
+
+    loaded = load(bigquery_client, Lake(f"gs://{bucket}/lake"), new_dataset)
+    assert loaded["events"] == 1 and loaded["data_quality"] == 2
+    assert rows_per_month(bigquery_client, new_dataset, contract.FUNNEL_DAILY) == {"2019-11": 1}
+    kpis = query(
+        bigquery_client, f"SELECT buyers, revenue FROM `{bigquery_client.project}.{new_dataset}.v_daily_kpis`"
+    )
+    assert kpis == [{"buyers": 1, "revenue": Decimal("100")}]

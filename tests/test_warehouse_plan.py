@@ -127,9 +127,11 @@ def test_nulls_in_a_required_column_are_refused(lake):
 
 def test_partition_folder_with_a_bad_name_is_refused(lake):
     import os
+    import shutil
 
     folder = f"{lake.table_path(contract.FUNNEL_DAILY)}/day=2019-10-01"
     os.makedirs(folder)
+    shutil.copy(funnel_daily_file(lake), folder)
     with pytest.raises(UserError, match="expected a folder named event_date=YYYY-MM-DD"):
         plan_load(lake)
 

@@ -4,7 +4,7 @@
 2. create the dataset and any missing table (partitioning, clustering from the contract); check that
    existing tables still match the contract;
 3. stage: one load job per lake folder into its own staging table (the partition column lives in the
-   folder name, so it is added back in step 4 as a literal);
+   folder name, so step 4 sets it from the folder's value);
 4. replace: one multi-statement transaction deletes the loaded months (or batches) of every table and
    inserts the staged rows; a failure rolls back everything. Partition decorators (`table$20191001`)
    would do the same on BigQuery, but the emulators reject them;
@@ -157,22 +157,37 @@ def _ensure_tables(client, tables: list[Table], project: str, dataset: str, call
 
 
 def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls: Calls) -> str:
-    """Load one lake folder into a fresh staging table; check its row count against the Parquet footers."""
+    """Load one lake folder into a fresh staging table; check its row count against the Parquet footers.
+
+    Local files are uploaded one by one. A gs:// folder is one load job with hive partitioning options,
+    so BigQuery (and the emulator's DuckDB, which detects hive folders by itself) adds the partition
+    column from the folder name; the staging table has it as its last column.
+    """
     from google.cloud import bigquery
 
-    name = f"{project}.{dataset}.{STAGING_PREFIX}{piece.table.name}_{piece.key.replace('-', '')}_{run_id}"
-    fields = [dict(field, mode="NULLABLE") for field in schemas.bigquery_schema(piece.table)]
-    file_fields = [f for f in fields if f["name"] != piece.table.partition_column]
-    staging = bigquery.Table(name, schema=[bigquery.SchemaField.from_api_repr(f) for f in file_fields])
+    table = piece.table
+    name = f"{project}.{dataset}.{STAGING_PREFIX}{table.name}_{piece.key.replace('-', '')}_{run_id}"
+    remote = piece.uri.startswith("gs://")
+    fields = [dict(field, mode="NULLABLE") for field in schemas.bigquery_schema(table)]
+    order = [c.name for c in validate.file_columns(table)]
+    if remote and table.partition_column:
+        order.append(table.partition_column)
+    by_name = {field["name"]: field for field in fields}
+    staging = bigquery.Table(name, schema=[bigquery.SchemaField.from_api_repr(by_name[n]) for n in order])
     staging.expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(
         days=1
     )  # leftovers of a killed run expire
     client.create_table(staging, timeout=calls.timeout, retry=calls.retry)
-    labels = dict(calls.labels, table=piece.table.name)
-    if piece.uri.startswith("gs://"):
+    labels = dict(calls.labels, table=table.name)
+    if remote:
         config = bigquery.LoadJobConfig(
             source_format="PARQUET", write_disposition="WRITE_TRUNCATE", labels=labels
         )
+        if table.partition_column:
+            hive = bigquery.HivePartitioningOptions()
+            hive.mode = "CUSTOM"
+            hive.source_uri_prefix = f"{piece.uri.rsplit('/', 1)[0]}/{{{table.partition_column}:DATE}}"
+            config.hive_partitioning = hive
         job = client.load_table_from_uri(
             f"{piece.uri}/*.parquet", name, job_config=config, location=calls.location, timeout=calls.timeout
         )

@@ -65,22 +65,28 @@ def _uri(lake: Lake, fs_path: str) -> str:
     return fs_path if not lake.is_remote else "gs://" + fs_path
 
 
-def _visible(info: pafs.FileInfo) -> bool:
-    return not info.base_name.startswith(("_", "."))  # _SUCCESS, .spark-staging-*, _temporary
-
-
 def find_slices(lake: Lake, table: Table) -> list[Slice]:
-    """Every folder of the table in the lake, checked against the contract; sorted by key."""
+    """Every folder of the table in the lake, checked against the contract; sorted by key.
+
+    One recursive listing: object stores have no real folders (fake-gcs-server lists none).
+    """
     fs, root = filesystem(lake)
     base = f"{root}/{table.lake_path}"
     if fs.get_file_info(base).type != pafs.FileType.Directory:
         raise UserError(f"lake table {table.name} not found: {_uri(lake, base)} is not a folder")
+    folders: dict[str, list[str]] = {}
+    for info in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
+        parts = info.path[len(base) + 1 :].split("/")
+        if info.type != pafs.FileType.File or any(part.startswith(("_", ".")) for part in parts):
+            continue  # _SUCCESS, .spark-staging-*, _temporary, .crc files
+        if len(parts) != 2:
+            raise UserError(f"{_uri(lake, info.path)}: expected <table folder>/<partition folder>/<file>")
+        if parts[1].endswith(".parquet"):
+            folders.setdefault(parts[0], []).append(info.path)
     slices = []
-    for folder in fs.get_file_info(pafs.FileSelector(base)):
-        if folder.type != pafs.FileType.Directory or not _visible(folder):
-            continue
-        key = _folder_key(table, folder.base_name, _uri(lake, folder.path))
-        slices.append(_read_slice(lake, fs, table, folder.path, key))
+    for name, files in folders.items():
+        key = _folder_key(table, name, _uri(lake, f"{base}/{name}"))
+        slices.append(_read_slice(lake, fs, table, f"{base}/{name}", key, sorted(files)))
     return sorted(slices, key=lambda s: s.key)
 
 
@@ -97,14 +103,9 @@ def _folder_key(table: Table, name: str, uri: str) -> str:
     return value
 
 
-def _read_slice(lake: Lake, fs: pafs.FileSystem, table: Table, folder: str, key: str) -> Slice:
-    files = sorted(
-        info.path
-        for info in fs.get_file_info(pafs.FileSelector(folder))
-        if info.type == pafs.FileType.File and _visible(info) and info.base_name.endswith(".parquet")
-    )
-    if not files:
-        raise UserError(f"{_uri(lake, folder)}: no Parquet files in this {table.name} folder")
+def _read_slice(
+    lake: Lake, fs: pafs.FileSystem, table: Table, folder: str, key: str, files: list[str]
+) -> Slice:
     rows = 0
     for path in files:
         with fs.open_input_file(path) as handle:

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from servers.gcs import free_port
+from servers.gcs import free_port, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BQEMU_VENV = ROOT / ".venv-bqemu"
@@ -31,21 +28,7 @@ PROJECT = "clickstream-test"
 class BigQueryEmulator:
     endpoint: str
     project: str
-
-
-def wait_until_answering(
-    endpoint: str, process: subprocess.Popen, log_path: Path, timeout_s: float = 60.0
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"bqemulator exited with code {process.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{endpoint}/bigquery/v2/projects/{PROJECT}/datasets", timeout=1):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"bqemulator did not answer at {endpoint} within {timeout_s:.0f} s; see {log_path}")
+    gcs_local_root: Path  # the emulator reads gs://bucket/path from gcs_local_root/bucket/path
 
 
 @pytest.fixture(scope="session")
@@ -56,10 +39,12 @@ def bigquery_emulator(tmp_path_factory):
     rest_port, grpc_port = free_port(), free_port()
     endpoint = f"http://127.0.0.1:{rest_port}"
     log_path = tmp_path_factory.mktemp("bqemulator") / "server.log"
+    gcs_local_root = tmp_path_factory.mktemp("bqemulator-gcs")
     environment = dict(
         os.environ,
         HOME=str(BQEMU_VENV / "home"),  # where the Makefile installed DuckDB's spatial extension
         BQEMU_ENABLE_FORMAT_EXTENSIONS="false",  # Avro/ORC extensions would be downloaded
+        BQEMU_GCS_LOCAL_ROOT=str(gcs_local_root),  # it cannot read gs:// through the GCS API
     )
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(
@@ -74,8 +59,9 @@ def bigquery_emulator(tmp_path_factory):
             env=environment,
         )  # fmt: skip
     try:
-        wait_until_answering(endpoint, process, log_path)
-        yield BigQueryEmulator(endpoint, PROJECT)
+        probe = f"{endpoint}/bigquery/v2/projects/{PROJECT}/datasets"
+        wait_for_server(probe, process, "bqemulator", log_path, timeout_s=60.0)
+        yield BigQueryEmulator(endpoint, PROJECT, gcs_local_root)
     finally:
         process.terminate()
         try:
