@@ -17,6 +17,7 @@ from warehouse_lake import build_lake
 from spark_jobs.cli import main
 from spark_jobs.dashboard import figures, formatting, render
 from spark_jobs.dashboard.data import read_dashboard_data
+from spark_jobs.errors import UserError
 from spark_jobs.warehouse.duckdb_loader import load_duckdb
 
 
@@ -213,5 +214,12 @@ def test_an_old_warehouse_without_the_dashboard_views_asks_for_a_reload(tmp_path
     warehouse = tmp_path / "old.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE TABLE sessions (user_session VARCHAR)")
-    with pytest.raises(Exception, match="no view v_dash_kpis; reload it"):
+    with pytest.raises(UserError, match="no view v_dash_kpis; reload it"):
         read_dashboard_data(str(warehouse))
+
+
+def test_a_file_that_is_not_a_duckdb_warehouse_is_named(tmp_path):
+    not_a_warehouse = tmp_path / "notes.duckdb"
+    not_a_warehouse.write_text("not a database")
+    with pytest.raises(UserError, match=f"cannot open the warehouse {not_a_warehouse}"):
+        read_dashboard_data(str(not_a_warehouse))

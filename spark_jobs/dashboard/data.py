@@ -72,7 +72,11 @@ def fetch_view(con: duckdb.DuckDBPyConnection, view: str, tail: str = "") -> lis
 def read_dashboard_data(warehouse: str) -> DashboardData:
     if not os.path.isfile(warehouse):
         raise UserError(f"warehouse not found: {warehouse}; {LOAD_HINT}")
-    with duckdb.connect(warehouse, read_only=True) as con:
+    try:
+        connection = duckdb.connect(warehouse, read_only=True)
+    except duckdb.Error as error:  # not a DuckDB file, or locked by a running load
+        raise UserError(f"cannot open the warehouse {warehouse}: {error}") from None
+    with connection as con:
         con.execute("SET TimeZone='UTC'")
         rows = {field: fetch_view(con, view, tail) for field, (view, tail) in QUERIES.items()}
     if not rows["kpis"] or rows["kpis"][0]["last_day"] is None:
