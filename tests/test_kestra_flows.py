@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jinja2
 import pytest
-import yaml
+from kestra_commands import Flow, ProjectCommand, load_flows, pipeline_commands, render
+from kestra_commands import project_commands as all_project_commands
 from terraform_config import output_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,48 +183,6 @@ INSTANT_TYPES = {
     "io.kestra.plugin.core.kv.Set",
 }
 SCRIPT_TYPES = {name for name in PLUGIN_TYPES if ".scripts." in name}
-
-
-@dataclass(frozen=True)
-class Flow:
-    path: Path
-    spec: dict
-
-    @property
-    def id(self) -> str:
-        return self.spec["id"]
-
-    @property
-    def inputs(self) -> dict[str, dict]:
-        return {item["id"]: item for item in self.spec.get("inputs", [])}
-
-    def tasks(self) -> list[dict]:
-        """Every task, depth first, including errors/finally branches and nested flowable tasks."""
-        found: list[dict] = []
-
-        def walk(tasks):
-            for task in tasks or []:
-                found.append(task)
-                walk(task.get("tasks"))
-                walk(task.get("errors"))
-                walk(task.get("finally"))
-                for branch in (task.get("cases") or {}).values():
-                    walk(branch)
-                walk(task.get("defaults") if isinstance(task.get("defaults"), list) else None)
-
-        walk(self.spec.get("tasks"))
-        walk(self.spec.get("errors"))
-        walk(self.spec.get("finally"))
-        return found
-
-    def task(self, task_id: str) -> dict:
-        return next(task for task in self.tasks() if task["id"] == task_id)
-
-
-@cache
-def load_flows() -> dict[str, Flow]:
-    flows = [Flow(path, yaml.safe_load(path.read_text())) for path in FLOW_FILES]
-    return {flow.id: flow for flow in flows}
 
 
 def flow_params():
@@ -470,40 +427,8 @@ def sample_kv(key: str) -> str:
     return samples.get(key, f"<{key}>")
 
 
-def render(template: str, flow: Flow, month: str = "2019-10", **overrides) -> str:
-    """Render Kestra's Pebble subset used in commands ({{ x.y }}, kv(), slice(a, b), {% if %})."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-    env.filters["slice"] = lambda text, start, stop: text[start:stop]
-    env.globals.update(kv=sample_kv, secret=lambda name: f"<secret {name}>")
-    inputs = {name: item.get("defaults") for name, item in flow.inputs.items()}
-    inputs.update(month=month, **overrides)
-    context = {"inputs": inputs, "execution": {"id": "exec123"}, "flow": {"namespace": NAMESPACE}}
-    return env.from_string(template).render(**context, workingDir="/tmp/work")
-
-
-@dataclass(frozen=True)
-class ProjectCommand:
-    flow: str
-    task: str
-    argv: tuple[str, ...]  # what follows `python -m spark_jobs` / the entry script
-
-
-def project_commands(**overrides) -> list[ProjectCommand]:
-    """Every `python -m spark_jobs ...`, `spark-submit ... entrypoint.py ...` and Dataproc batch."""
-    found = []
-    for flow in load_flows().values():
-        for task in flow.tasks():
-            if task["type"].endswith("PySparkSubmit"):
-                argv = [render(arg, flow, **overrides) for arg in task["args"]]
-                found.append(ProjectCommand(flow.id, task["id"], tuple(argv)))
-            for line in task.get("commands", []):
-                words = shlex.split(render(line, flow, **overrides))
-                if words[:3] == ["python", "-m", "spark_jobs"]:
-                    found.append(ProjectCommand(flow.id, task["id"], tuple(words[3:])))
-                elif words[0] == "spark-submit":
-                    start = words.index("dist/entrypoint.py") + 1
-                    found.append(ProjectCommand(flow.id, task["id"], tuple(words[start:])))
-    return found
+def project_commands(**inputs) -> list[ProjectCommand]:
+    return all_project_commands(sample_kv, **{"month": "2019-10", **inputs})
 
 
 def flags(argv) -> set[str]:
@@ -577,8 +502,30 @@ def test_monthly_pipeline_chains_ingest_process_load_and_runs_after_each_month()
 
 def run_backfill_script(start: str, end: str) -> subprocess.CompletedProcess:
     backfill = load_flows()["backfill"]
-    script = render(backfill.task("list_months")["script"], backfill, start_month=start, end_month=end)
+    inputs = backfill.input_values({"start_month": start, "end_month": end})
+    script = render(backfill.task("list_months")["script"], sample_kv, inputs)
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+
+def test_monthly_pipeline_runs_ingest_then_spark_then_load_for_one_month():
+    """What an end-to-end test replays: the parent's subflows in order, rendered with its inputs."""
+    kv = {key: sample_kv(key) for key in output_names()}
+    lake = "gs://demo-project-clickstream-lake"
+    ingest = ("ingest", "--month", "2020-01", "--source", "rees46", "--dest", f"{lake}/raw")
+    run = (
+        "run",
+        "--input",
+        f"{lake}/raw/year=2020/month=01/",
+        "--lake",
+        f"{lake}/lake",
+        "--month",
+        "2020-01",
+    )
+    load = ("load", "--lake", f"{lake}/lake", "--project", "demo-project", "--dataset", "clickstream")
+    load += ("--month", "2020-01", "--location", "europe-west1", "--target", "bigquery")
+    assert pipeline_commands("2020-01", kv) == [ingest, run, load]
+    assert pipeline_commands("2020-01", kv, engine="local") == [ingest, run, load]
+    assert pipeline_commands("2020-01", kv, force=True)[0] == (*ingest, "--force")
 
 
 def test_backfill_lists_every_month_of_the_range_in_order():
