@@ -127,3 +127,13 @@ def test_looker_url_cli_prints_the_url(capsys):
 def test_looker_url_refuses_invalid_names(project, dataset):
     with pytest.raises(UserError, match="invalid BigQuery"):
         looker.looker_studio_url(project=project, dataset=dataset)
+
+
+def test_wheels_ship_the_view_and_query_files():
+    """`load` on a Kestra worker runs from the wheel; sql.py finds the files under <prefix>/share."""
+    import tomllib
+
+    pyproject = tomllib.loads((sql.BIGQUERY_DIR.parent / "pyproject.toml").read_text())
+    data_files = pyproject["tool"]["setuptools"]["data-files"]
+    assert data_files["share/spark_jobs/bigquery/views"] == ["bigquery/views/*.sql"]
+    assert data_files["share/spark_jobs/bigquery/queries"] == ["bigquery/queries/*.sql"]

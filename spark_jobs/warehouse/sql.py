@@ -6,6 +6,7 @@ Files name their tables as `{{dataset}}.<table>`. BigQuery gets `project.dataset
 
 from __future__ import annotations
 
+import sysconfig
 from pathlib import Path
 
 import sqlglot
@@ -13,7 +14,15 @@ import sqlglot
 from spark_jobs.errors import UserError
 from spark_jobs.warehouse.ddl import DATASET_PLACEHOLDER
 
-BIGQUERY_DIR = Path(__file__).resolve().parents[2] / "bigquery"
+
+def _bigquery_dir() -> Path:
+    """The repository's bigquery/ folder, else the copy a wheel installs (pyproject data-files)."""
+    repository = Path(__file__).resolve().parents[2] / "bigquery"
+    installed = Path(sysconfig.get_path("data")) / "share" / "spark_jobs" / "bigquery"
+    return repository if (repository / "views").is_dir() or not (installed / "views").is_dir() else installed
+
+
+BIGQUERY_DIR = _bigquery_dir()
 VIEWS_DIR = BIGQUERY_DIR / "views"
 QUERIES_DIR = BIGQUERY_DIR / "queries"
 DUCKDB_SCHEMA = "main"
