@@ -115,10 +115,17 @@ def _query(client, statement: str, calls: Calls):
     from google.cloud import bigquery
 
     config = bigquery.QueryJobConfig(labels=calls.labels, use_legacy_sql=False)
+    # job_retry re-runs a failed job (the default keeps trying for 10 minutes); a rerun is safe:
+    # the replace script is one transaction and every other statement is idempotent.
     job = client.query(
-        statement, job_config=config, location=calls.location, timeout=calls.timeout, retry=calls.retry
+        statement,
+        job_config=config,
+        location=calls.location,
+        timeout=calls.timeout,
+        retry=calls.retry,
+        job_retry=calls.retry,
     )
-    return calls.job(job)
+    return job.result(timeout=calls.timeout, retry=calls.retry, job_retry=calls.retry)
 
 
 def _ensure_dataset(client, project: str, dataset: str, calls: Calls) -> None:
