@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -173,7 +174,8 @@ def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls:
     from google.cloud import bigquery
 
     table = piece.table
-    name = f"{project}.{dataset}.{STAGING_PREFIX}{table.name}_{piece.key.replace('-', '')}_{run_id}"
+    suffix = re.sub(r"[^A-Za-z0-9_]", "", piece.key)  # 2019-10-01 -> 20191001
+    name = f"{project}.{dataset}.{STAGING_PREFIX}{table.name}_{suffix}_{run_id}"
     remote = piece.uri.startswith("gs://")
     fields = [dict(field, mode="NULLABLE") for field in schemas.bigquery_schema(table)]
     order = [c.name for c in validate.file_columns(table)]
