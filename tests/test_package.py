@@ -77,6 +77,10 @@ def test_wheel_installs_the_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert wheel.name.startswith("spark_jobs-") and "spark_jobs/entrypoint.py" in names
     assert "spark_jobs/cli/__init__.py" in names
+    # load_month installs only this wheel on the Kestra worker: the views it creates must be inside.
+    views = {path.name for path in (ROOT / "bigquery" / "views").glob("*.sql")}
+    shipped = {Path(name).name for name in names if "/share/spark_jobs/bigquery/views/" in name}
+    assert views and views <= shipped, views - shipped
 
 
 def packaged_env() -> dict[str, str]:
