@@ -1,7 +1,9 @@
-"""The dashboard's own views (bigquery/views/v_dash_*.sql), in DuckDB, on the hand-made warehouse lake.
+"""The dashboard's own views (bigquery/views/v_dash_*.sql) give exact numbers, in DuckDB and in BigQuery.
 
-Only October is loaded unless a test says otherwise: sessions s1-s3 start on 2019-10-01 and s4 on
-2019-10-02 (tests/warehouse_lake.py), so the last day is Oct 2 and the previous day Oct 1:
+Each expectation runs on the DuckDB warehouse (the loader transpiles the views) and on the BigQuery
+emulator (the loader creates them as written), both loaded with October of the hand-made lake: sessions
+s1-s3 start on 2019-10-01 and s4 on 2019-10-02 (tests/warehouse_lake.py), so the last day is Oct 2 and
+the previous day Oct 1:
   s1 user 1, 600 s, 3 events, furthest cart        s2 user 1, 0 s, 1 event, view
   s3 user 2, 1200 s, 4 events, purchase (10.50)    s4 user 3, 0 s, 1 event, view (Oct 2)
 """
@@ -12,9 +14,13 @@ import datetime as dt
 
 import duckdb
 import pytest
+from google.api_core.retry import Retry
 from warehouse_lake import OCT1, OCT2, build_lake
 
+from spark_jobs.warehouse.bigquery_loader import load_bigquery
 from spark_jobs.warehouse.duckdb_loader import load_duckdb
+
+BIGQUERY_TIMEOUT = 60.0  # a failing emulator call must not retry for 10 minutes
 
 
 def fetch(path, statement: str) -> list[dict]:
@@ -24,12 +30,25 @@ def fetch(path, statement: str) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-@pytest.fixture(scope="module")
-def october(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dash_views")
-    warehouse = root / "warehouse.duckdb"
-    load_duckdb(lake=build_lake(root / "lake", months={"2019-10"}), warehouse=str(warehouse))
-    return warehouse
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("bigquery", marks=pytest.mark.integration)])
+def october(request, tmp_path_factory):
+    """query(statement) on a warehouse holding October; statements name views as {v_name}."""
+    root = tmp_path_factory.mktemp(f"dash_views_{request.param}")
+    lake = build_lake(root / "lake", months={"2019-10"})
+    if request.param == "duckdb":
+        warehouse = root / "warehouse.duckdb"
+        load_duckdb(lake=lake, warehouse=str(warehouse))
+        return lambda statement: fetch(warehouse, statement.replace("{", "").replace("}", ""))
+    client = request.getfixturevalue("bigquery_client")
+    dataset = "dashboard_views"
+    load_bigquery(lake=lake, project=client.project, dataset=dataset, client=client, timeout=BIGQUERY_TIMEOUT)
+
+    def query(statement: str) -> list[dict]:
+        rendered = statement.replace("{", f"`{client.project}.{dataset}.").replace("}", "`")
+        job = client.query(rendered, timeout=BIGQUERY_TIMEOUT, retry=Retry(timeout=BIGQUERY_TIMEOUT))
+        return [dict(row.items()) for row in job.result(timeout=BIGQUERY_TIMEOUT)]
+
+    return query
 
 
 def approx_rows(rows: list[dict]) -> list[dict]:
@@ -37,9 +56,8 @@ def approx_rows(rows: list[dict]) -> list[dict]:
 
 
 def test_kpis_give_the_period_the_last_day_and_the_day_before_for_every_metric(october):
-    rows = fetch(
-        october,
-        "SELECT metric, kind, period_value, last_day_value, previous_day_value FROM v_dash_kpis "
+    rows = october(
+        "SELECT metric, kind, period_value, last_day_value, previous_day_value FROM {v_dash_kpis} "
         "ORDER BY metric_order",
     )
     assert rows == approx_rows(
@@ -102,7 +120,7 @@ def test_kpis_give_the_period_the_last_day_and_the_day_before_for_every_metric(o
 
 
 def test_kpis_name_the_days_and_compare_the_last_day_with_the_previous_one(october):
-    rows = {row["metric"]: row for row in fetch(october, "SELECT * FROM v_dash_kpis")}
+    rows = {row["metric"]: row for row in october("SELECT * FROM {v_dash_kpis}")}
     assert {(r["first_day"], r["last_day"], r["previous_day"]) for r in rows.values()} == {(OCT1, OCT2, OCT1)}
     assert isinstance(rows["users"]["previous_day"], dt.date) and not isinstance(
         rows["users"]["previous_day"], dt.datetime
@@ -126,9 +144,8 @@ def test_kpis_without_sessions_on_the_previous_day_leave_it_empty(tmp_path):
 
 
 def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
-    rows = fetch(
-        october,
-        "SELECT unit, stage, stage_order, reached, share_of_entry, step_rate, drop_off_rate FROM v_dash_funnel "
+    rows = october(
+        "SELECT unit, stage, stage_order, reached, share_of_entry, step_rate, drop_off_rate FROM {v_dash_funnel} "
         "ORDER BY unit DESC, stage_order",
     )
     assert rows == approx_rows(
@@ -192,9 +209,8 @@ def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
 
 
 def test_session_breakdown_buckets_duration_event_count_and_furthest_stage(october):
-    rows = fetch(
-        october,
-        "SELECT measure, bucket_order, bucket, sessions, share_of_sessions FROM v_dash_session_breakdown "
+    rows = october(
+        "SELECT measure, bucket_order, bucket, sessions, share_of_sessions FROM {v_dash_session_breakdown} "
         "ORDER BY measure, bucket_order",
     )
     assert rows == approx_rows(
@@ -218,9 +234,7 @@ def test_session_breakdown_buckets_duration_event_count_and_furthest_stage(octob
 
 
 def test_event_mix_shares_add_up_over_the_whole_period(october):
-    rows = fetch(
-        october, "SELECT event_type, events, share_of_events FROM v_dash_event_mix ORDER BY events DESC"
-    )
+    rows = october("SELECT event_type, events, share_of_events FROM {v_dash_event_mix} ORDER BY events DESC")
     assert rows == approx_rows(
         [
             dict(event_type="view", events=15, share_of_events=15 / 21),
@@ -231,9 +245,8 @@ def test_event_mix_shares_add_up_over_the_whole_period(october):
 
 
 def test_hourly_traffic_adds_up_the_days_per_hour_and_type(october):
-    rows = fetch(
-        october,
-        "SELECT event_hour, event_type, events, avg_events_per_day FROM v_dash_hourly_traffic "
+    rows = october(
+        "SELECT event_hour, event_type, events, avg_events_per_day FROM {v_dash_hourly_traffic} "
         "ORDER BY event_hour, event_type",
     )
     assert rows == approx_rows(
