@@ -99,7 +99,10 @@ def load_bigquery(
         try:
             for table_plan in plan.tables:
                 for piece in table_plan.slices:
-                    staged[piece] = _stage(client, piece, project, dataset, run_id, calls)
+                    staged[piece] = _staging_name(
+                        piece, project, dataset, run_id
+                    )  # dropped even if its load fails
+                    _stage(client, piece, staged[piece], calls)
             _replace(client, plan, staged, project, dataset, calls)
         finally:
             for name in staged.values():
@@ -164,7 +167,12 @@ def _ensure_tables(client, tables: list[Table], project: str, dataset: str, call
         log.info("created table %s.%s.%s", project, dataset, table.name)
 
 
-def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls: Calls) -> str:
+def _staging_name(piece: Slice, project: str, dataset: str, run_id: str) -> str:
+    suffix = re.sub(r"[^A-Za-z0-9_]", "", piece.key)  # 2019-10-01 -> 20191001
+    return f"{project}.{dataset}.{STAGING_PREFIX}{piece.table.name}_{suffix}_{run_id}"
+
+
+def _stage(client, piece: Slice, name: str, calls: Calls) -> None:
     """Load one lake folder into a fresh staging table; check its row count against the Parquet footers.
 
     Local files are uploaded one by one. A gs:// folder is one load job with hive partitioning options,
@@ -174,8 +182,6 @@ def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls:
     from google.cloud import bigquery
 
     table = piece.table
-    suffix = re.sub(r"[^A-Za-z0-9_]", "", piece.key)  # 2019-10-01 -> 20191001
-    name = f"{project}.{dataset}.{STAGING_PREFIX}{table.name}_{suffix}_{run_id}"
     remote = piece.uri.startswith("gs://")
     fields = [dict(field, mode="NULLABLE") for field in schemas.bigquery_schema(table)]
     order = [c.name for c in validate.file_columns(table)]
@@ -217,7 +223,6 @@ def _stage(client, piece: Slice, project: str, dataset: str, run_id: str, calls:
         raise RuntimeError(
             f"staging {piece.uri}: {staged_rows} rows loaded, the Parquet files hold {piece.rows}"
         )
-    return name
 
 
 def _replace(
