@@ -29,7 +29,7 @@ QUERIES: dict[str, tuple[str, str]] = {
     "segments": (
         "v_category_brand_ranking",
         "WHERE event_month = (SELECT MAX(event_month) FROM v_category_brand_ranking) "
-        "ORDER BY dimension, revenue_rank, segment",
+        "ORDER BY dimension DESC, revenue_rank, segment",  # categories first
     ),
     "session_breakdown": ("v_dash_session_breakdown", "ORDER BY measure, bucket_order"),
     "quality_batches": ("v_data_quality_batches", "ORDER BY batch_id"),

@@ -27,6 +27,7 @@ def _layout(figure: go.Figure, title: str, height: int = 360, **extra) -> go.Fig
         font={"family": FONT, "size": 12},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
         separators=".,",
+        uniformtext={"minsize": 10, "mode": "show"},  # bar labels stay readable on narrow bars
         **extra,
     )
     return figure
