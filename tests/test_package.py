@@ -83,11 +83,28 @@ def test_wheel_installs_the_package(tmp_path):
     assert views and views <= shipped, views - shipped
 
 
-def packaged_env() -> dict[str, str]:
+# Put first on the driver's PYTHONPATH: the warehouse-only libraries, which Dataproc's runtime does not
+# ship, then fail to import as they would there.
+NOT_ON_DATAPROC = """
+import sys
+
+
+class NotOnDataproc:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"duckdb", "sqlglot"}:
+            raise ImportError(f"{name} is not installed on Dataproc Serverless")
+
+
+sys.meta_path.insert(0, NotOnDataproc())
+"""
+
+
+def packaged_env(first_on_path: Path | None = None) -> dict[str, str]:
     """An environment where only the zip can provide spark_jobs (pyspark still importable)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    paths = [str(first_on_path)] if first_on_path else []
     env.update(
-        PYTHONPATH=sysconfig.get_paths()["purelib"],
+        PYTHONPATH=os.pathsep.join([*paths, sysconfig.get_paths()["purelib"]]),
         PYSPARK_PYTHON=str(BASE_PYTHON),
         PYSPARK_DRIVER_PYTHON=str(BASE_PYTHON),
         SPARK_LOCAL_IP="127.0.0.1",
@@ -96,41 +113,22 @@ def packaged_env() -> dict[str, str]:
     return env
 
 
-def spark_submit(dist: Path, ship: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    command = [
-        str(SPARK_SUBMIT),
-        "--master",
-        "local[2]",
-        "--driver-memory",
-        "1g",
-        "--conf",
-        "spark.ui.enabled=false",
-    ]
+def spark_submit(dist: Path, ship: str, args: list[str], cwd: Path, env=None) -> subprocess.CompletedProcess:
     # Under spark-submit the job keeps the submit's settings; 200 shuffle partitions cost minutes here.
-    command += [
-        "--conf",
-        "spark.sql.shuffle.partitions=2",
-        "--conf",
-        "spark.default.parallelism=2",
-        ship,
-        str(dist / "spark_jobs.zip"),
-        str(dist / "entrypoint.py"),
-    ]
+    settings = ["spark.ui.enabled=false", "spark.sql.shuffle.partitions=2", "spark.default.parallelism=2"]
+    command = [str(SPARK_SUBMIT), "--master", "local[2]", "--driver-memory", "1g"]
+    command += [word for setting in settings for word in ("--conf", setting)]
+    command += [ship, str(dist / "spark_jobs.zip"), str(dist / "entrypoint.py"), *args]
     return subprocess.run(
-        command + args, capture_output=True, text=True, cwd=cwd, env=packaged_env(), timeout=300
+        command, capture_output=True, text=True, cwd=cwd, env=env or packaged_env(), timeout=300
     )
 
 
 @pytest.mark.integration
 def test_the_test_environment_cannot_import_the_installed_package(tmp_path):
-    probe = subprocess.run(
-        [str(BASE_PYTHON), "-c", "import pyspark, spark_jobs"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=packaged_env(),
-    )
-    assert "No module named 'spark_jobs'" in probe.stderr
+    probe = [str(BASE_PYTHON), "-c", "import pyspark, spark_jobs"]
+    result = subprocess.run(probe, capture_output=True, text=True, cwd=tmp_path, env=packaged_env())
+    assert "No module named 'spark_jobs'" in result.stderr
 
 
 @pytest.mark.integration
@@ -142,22 +140,26 @@ def test_spark_submit_with_py_files_runs_the_cli(dist, tmp_path):
 
 @pytest.mark.integration
 def test_dataproc_style_submit_ships_the_zip_as_a_file_and_processes_a_month(dist, tmp_path):
-    """Same shape as the Dataproc batch: zip in --files (fileUris), args `run --input <month> --lake ...`."""
+    """The Dataproc batch's shape: zip in --files (fileUris), `run --input <month> --lake ... --month`,
+    and no duckdb/sqlglot, which the Dataproc runtime does not have."""
     raw_month = tmp_path / "raw" / "year=2019" / "month=10"
     raw_month.mkdir(parents=True)
     generate = [sys.executable, "-m", "spark_jobs", "generate", "--rows", "300", "--month", "2019-10"]
-    subprocess.run(generate + ["--out", str(raw_month / "part-00000.csv.gz")], check=True, cwd=ROOT)
+    subprocess.run([*generate, "--out", str(raw_month / "part-00000.csv.gz")], check=True, cwd=ROOT)
+    blocker = tmp_path / "not_on_dataproc"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(NOT_ON_DATAPROC)
     lake = tmp_path / "lake"
-    args = [
-        "run",
-        "--input",
-        f"{tmp_path}/raw/year=2019/month=10/",
-        "--lake",
-        str(lake),
-        "--month",
-        "2019-10",
-    ]
-    result = spark_submit(dist, "--files", args, tmp_path)
+    args = ["run", "--input", f"{raw_month.parent.parent}/year=2019/month=10/", "--lake", str(lake)]
+    args += ["--month", "2019-10"]
+    result = spark_submit(dist, "--files", args, tmp_path, env=packaged_env(first_on_path=blocker))
     assert result.returncode == 0, result.stderr[-3000:]
     assert list((lake / "clean" / "events").glob("event_date=2019-10-*"))
     assert (lake / "marts").is_dir() and any((lake / "marts").iterdir())
+
+
+def test_the_blocker_really_blocks(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(NOT_ON_DATAPROC)
+    probe = [str(BASE_PYTHON), "-c", "import duckdb"]
+    result = subprocess.run(probe, capture_output=True, text=True, env=packaged_env(first_on_path=tmp_path))
+    assert "duckdb is not installed on Dataproc Serverless" in result.stderr
