@@ -223,3 +223,10 @@ def test_a_file_that_is_not_a_duckdb_warehouse_is_named(tmp_path):
     not_a_warehouse.write_text("not a database")
     with pytest.raises(UserError, match=f"cannot open the warehouse {not_a_warehouse}"):
         read_dashboard_data(str(not_a_warehouse))
+
+
+def test_rebuilding_from_the_same_warehouse_writes_the_same_bytes(warehouse, tmp_path):
+    first, second = tmp_path / "first.html", tmp_path / "second.html"
+    for out in (first, second):
+        assert main(["dashboard", "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    assert first.read_bytes() == second.read_bytes()
