@@ -141,7 +141,7 @@ def test_every_output_is_read_by_a_flow_or_used_by_the_deploy_guide():
 def test_setup_flow_copies_terraform_outputs_under_their_own_names():
     setup = yaml.safe_load((ROOT / "kestra_flows" / "setup_kv.yml").read_text())
     (set_key,) = setup["tasks"][0]["tasks"]
-    assert setup["tasks"][0]["values"] == "{{ inputs.terraform_outputs | keys }}"
+    assert setup["tasks"][0]["values"] == "{{ inputs.terraform_outputs | keys | toJson }}"
     assert set_key["key"] == "{{ item.value }}"
     assert set_key["value"] == "{{ inputs.terraform_outputs[item.value].value }}"
 
