@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from google.api_core.retry import Retry
-from warehouse_lake import EXPECTED_VIEWS, assert_view_rows, build_lake
+from warehouse_lake import EXPECTED_VIEWS, LAKE_ROWS, assert_view_rows, build_lake, corrupt_data_pages
 
 from spark_jobs import contract
 from spark_jobs.errors import UserError
@@ -143,6 +143,41 @@ def test_schema_mismatch_is_refused_before_any_table_changes(bigquery_client, tm
         load(bigquery_client, lake, new_dataset, ["2019-10"])
     assert rows_per_month(bigquery_client, new_dataset, contract.FUNNEL_DAILY) == before
     assert not [name for name in table_names(bigquery_client, new_dataset) if name.startswith(STAGING_PREFIX)]
+
+
+def test_a_failing_load_job_changes_no_table_and_leaves_no_staging_table(
+    bigquery_client, tmp_path, new_dataset
+):
+    """sessions is staged last: every other folder is already in a staging table when its load job fails."""
+    lake = build_lake(tmp_path / "lake")
+    load(bigquery_client, lake, new_dataset, ["2019-10"])
+    corrupt_data_pages(f"{lake.table_path(contract.SESSIONS)}/session_date=2019-11-01/part-00000.parquet")
+    with pytest.raises(RuntimeError, match=r"load job for .*/session_date=2019-11-01 failed"):
+        load(bigquery_client, lake, new_dataset)
+    assert rows_per_month(bigquery_client, new_dataset, contract.EVENTS) == {"2019-10": 3}
+    assert rows_per_month(bigquery_client, new_dataset, contract.SESSIONS) == {"2019-10": 4}
+    assert not [name for name in table_names(bigquery_client, new_dataset) if name.startswith(STAGING_PREFIX)]
+
+
+def test_replace_transaction_is_all_or_nothing(bigquery_client, tmp_path, new_dataset):
+    """The DELETE of the first tables has run when the INSERT into sessions fails: all is rolled back."""
+    lake = build_lake(tmp_path / "lake")
+    load(bigquery_client, lake, new_dataset, ["2019-10"])
+    plan = plan_load(lake, ["2019-10"])
+    calls = bigquery_loader.Calls(timeout=TIMEOUT, retry=Retry(timeout=TIMEOUT), labels={}, location="US")
+    staged = {}
+    for table_plan in plan.tables:
+        for piece in table_plan.slices:
+            staged[piece] = bigquery_loader._staging_name(piece, bigquery_client.project, new_dataset, "t")
+            bigquery_loader._stage(bigquery_client, piece, staged[piece], calls)
+    sessions = next(tp for tp in plan.tables if tp.table is contract.SESSIONS)
+    bigquery_client.delete_table(staged[sessions.slices[-1]], timeout=TIMEOUT)
+    with pytest.raises(Exception, match="_staging_sessions_20191002_t"):
+        bigquery_loader._replace(bigquery_client, plan, staged, bigquery_client.project, new_dataset, calls)
+    for table in (contract.EVENTS, contract.FUNNEL_DAILY, contract.SESSIONS):
+        assert sum(rows_per_month(bigquery_client, new_dataset, table).values()) == len(
+            [r for r in LAKE_ROWS[table.name] if str(r[table.partition_column]) < "2019-11"]
+        )
 
 
 def test_bad_input_creates_no_dataset(bigquery_client, tmp_path, new_dataset):

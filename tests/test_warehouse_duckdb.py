@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from warehouse_lake import EXPECTED_VIEWS, assert_view_rows, build_lake
+from warehouse_lake import EXPECTED_VIEWS, assert_view_rows, build_lake, corrupt_data_pages
 
 from spark_jobs import contract
 from spark_jobs.cli import main
@@ -129,6 +129,22 @@ def test_schema_mismatch_is_refused_and_changes_nothing(tmp_path, warehouse):
     with pytest.raises(UserError, match="column 'duration_seconds' is string"):
         load_duckdb(lake=lake, warehouse=str(warehouse))
     assert fetch(warehouse, "SELECT * FROM sessions ORDER BY user_session") == before
+
+
+def test_a_load_failing_half_way_changes_nothing(tmp_path, warehouse):
+    """sessions is loaded last: every table before it was already replaced when its file fails."""
+    lake = build_lake(tmp_path / "lake")
+    load_duckdb(lake=lake, warehouse=str(warehouse), months=["2019-10"])
+    before = {
+        t.name: fetch(warehouse, f"SELECT COUNT(*) AS n FROM {t.name}") for t in contract.WAREHOUSE_TABLES
+    }
+    corrupt_data_pages(f"{lake.table_path(contract.SESSIONS)}/session_date=2019-10-02/part-00000.parquet")
+    with pytest.raises(duckdb.Error):
+        load_duckdb(lake=lake, warehouse=str(warehouse))
+    after = {
+        t.name: fetch(warehouse, f"SELECT COUNT(*) AS n FROM {t.name}") for t in contract.WAREHOUSE_TABLES
+    }
+    assert after == before
 
 
 def test_remote_lake_is_refused_for_duckdb(warehouse):

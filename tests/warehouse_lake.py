@@ -151,6 +151,14 @@ def write_table(lake: Lake, table: Table, table_rows: list[dict], months: set[st
         pq.write_table(data, folder / "part-00000.parquet")
 
 
+def corrupt_data_pages(path: str) -> None:
+    """Garble the start of a Parquet file's first data page, keeping its footer readable: the plan
+    (footers only) accepts the file and the load fails half-way, after other tables were handled."""
+    data = bytearray(Path(path).read_bytes())
+    data[4:40] = b"\xff" * 36
+    Path(path).write_bytes(bytes(data))
+
+
 def build_lake(root: Path, months: set[str] | None = None) -> Lake:
     """The hand-made lake (both months, or only `months`) under `root`."""
     lake = Lake(str(root))

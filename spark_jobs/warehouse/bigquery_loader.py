@@ -179,6 +179,7 @@ def _stage(client, piece: Slice, name: str, calls: Calls) -> None:
     so BigQuery (and the emulator's DuckDB, which detects hive folders by itself) adds the partition
     column from the folder name; the staging table has it as its last column.
     """
+    from google.api_core.exceptions import GoogleAPICallError
     from google.cloud import bigquery
 
     table = piece.table
@@ -194,30 +195,37 @@ def _stage(client, piece: Slice, name: str, calls: Calls) -> None:
     )  # leftovers of a killed run expire
     client.create_table(staging, timeout=calls.timeout, retry=calls.retry)
     labels = dict(calls.labels, table=table.name)
-    if remote:
-        config = bigquery.LoadJobConfig(
-            source_format="PARQUET", write_disposition="WRITE_TRUNCATE", labels=labels
-        )
-        if table.partition_column:
-            hive = bigquery.HivePartitioningOptions()
-            hive.mode = "CUSTOM"
-            hive.source_uri_prefix = f"{piece.uri.rsplit('/', 1)[0]}/{{{table.partition_column}:DATE}}"
-            config.hive_partitioning = hive
-        job = client.load_table_from_uri(
-            f"{piece.uri}/*.parquet", name, job_config=config, location=calls.location, timeout=calls.timeout
-        )
-        calls.job(job)
-    else:
-        for index, path in enumerate(piece.files):
-            disposition = "WRITE_TRUNCATE" if index == 0 else "WRITE_APPEND"
+    try:
+        if remote:
             config = bigquery.LoadJobConfig(
-                source_format="PARQUET", write_disposition=disposition, labels=labels
+                source_format="PARQUET", write_disposition="WRITE_TRUNCATE", labels=labels
             )
-            with open(path, "rb") as handle:
-                job = client.load_table_from_file(
-                    handle, name, job_config=config, location=calls.location, timeout=calls.timeout
-                )
+            if table.partition_column:
+                hive = bigquery.HivePartitioningOptions()
+                hive.mode = "CUSTOM"
+                hive.source_uri_prefix = f"{piece.uri.rsplit('/', 1)[0]}/{{{table.partition_column}:DATE}}"
+                config.hive_partitioning = hive
+            job = client.load_table_from_uri(
+                f"{piece.uri}/*.parquet",
+                name,
+                job_config=config,
+                location=calls.location,
+                timeout=calls.timeout,
+            )
             calls.job(job)
+        else:
+            for index, path in enumerate(piece.files):
+                disposition = "WRITE_TRUNCATE" if index == 0 else "WRITE_APPEND"
+                config = bigquery.LoadJobConfig(
+                    source_format="PARQUET", write_disposition=disposition, labels=labels
+                )
+                with open(path, "rb") as handle:
+                    job = client.load_table_from_file(
+                        handle, name, job_config=config, location=calls.location, timeout=calls.timeout
+                    )
+                calls.job(job)
+    except GoogleAPICallError as error:  # name the lake folder: job errors name a temp upload
+        raise RuntimeError(f"load job for {piece.uri} failed: {error}") from error
     staged_rows = client.get_table(name, timeout=calls.timeout, retry=calls.retry).num_rows
     if staged_rows != piece.rows:
         raise RuntimeError(
