@@ -7,7 +7,6 @@ WITH stages AS (
     COUNTIF(furthest_stage = 'purchase') AS sessions_with_purchase,
     COUNT(*) AS sessions
   FROM `{{dataset}}.sessions`
-  WHERE session_date >= DATE '2000-01-01'
   GROUP BY month
 )
 SELECT
