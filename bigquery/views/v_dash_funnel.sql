@@ -2,29 +2,24 @@
 -- each stage (view -> cart -> purchase), from the sessions mart's furthest_stage. Every session enters
 -- at view; a user's stage is the furthest any of their sessions got. step_rate is the share of the
 -- previous stage that went on; drop_off_rate the share that stopped there.
-WITH stages AS (
-  SELECT 'view' AS stage, 1 AS stage_order
-  UNION ALL SELECT 'cart', 2
-  UNION ALL SELECT 'purchase', 3
-),
-session_reach AS (
-  SELECT user_id, CASE furthest_stage WHEN 'view' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3 END AS reached
+WITH counts AS (
+  -- one pass over the sessions: three distinct-user counts and three session counts
+  SELECT
+    COUNT(DISTINCT user_id) AS view_users,
+    COUNT(DISTINCT IF(furthest_stage IN ('cart', 'purchase'), user_id, NULL)) AS cart_users,
+    COUNT(DISTINCT IF(furthest_stage = 'purchase', user_id, NULL)) AS purchase_users,
+    COUNT(*) AS view_sessions,
+    COUNTIF(furthest_stage IN ('cart', 'purchase')) AS cart_sessions,
+    COUNTIF(furthest_stage = 'purchase') AS purchase_sessions
   FROM `{{dataset}}.sessions`
 ),
-counts AS (
-  SELECT
-    stages.stage,
-    stages.stage_order,
-    COUNT(DISTINCT IF(session_reach.reached >= stages.stage_order, session_reach.user_id, NULL)) AS users,
-    COUNTIF(session_reach.reached >= stages.stage_order) AS sessions
-  FROM stages
-  CROSS JOIN session_reach
-  GROUP BY stages.stage, stages.stage_order
-),
 by_unit AS (
-  SELECT 'users' AS unit, stage, stage_order, users AS reached FROM counts
-  UNION ALL
-  SELECT 'sessions' AS unit, stage, stage_order, sessions AS reached FROM counts
+  SELECT 'users' AS unit, 'view' AS stage, 1 AS stage_order, view_users AS reached FROM counts
+  UNION ALL SELECT 'users', 'cart', 2, cart_users FROM counts
+  UNION ALL SELECT 'users', 'purchase', 3, purchase_users FROM counts
+  UNION ALL SELECT 'sessions', 'view', 1, view_sessions FROM counts
+  UNION ALL SELECT 'sessions', 'cart', 2, cart_sessions FROM counts
+  UNION ALL SELECT 'sessions', 'purchase', 3, purchase_sessions FROM counts
 )
 SELECT
   unit,
