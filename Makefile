@@ -12,13 +12,15 @@ WAREHOUSE ?= data/warehouse.duckdb
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON ?= $(CURDIR)/$(PY)
 
-.PHONY: help run test lint clean java-check env package infra-tools
+.PHONY: help run test lint clean java-check env package infra-tools bench bench-scale
 
 help:
 	@echo "make run    - run the whole local pipeline on INPUT (default: the bundled sample)"
 	@echo "make test   - run every test"
 	@echo "make lint   - ruff"
 	@echo "make package - dist/: spark_jobs.zip + entrypoint.py for spark-submit/Dataproc, and a wheel"
+	@echo "make bench  - time Spark clean + marts on a generated month of ROWS rows against DuckDB"
+	@echo "make bench-scale - the same at 5 M and 20 M rows: how time and memory grow"
 	@echo "make clean  - remove generated data and environments"
 
 java-check:
@@ -64,6 +66,14 @@ $(BQEMU_STAMP): tests/servers/bqemu_setup.py
 	  'duckdb-extension-spatial==1.5.5' 'numpy>=1.26'
 	HOME=$(CURDIR)/$(VENV)-bqemu/home $(VENV)-bqemu/bin/python tests/servers/bqemu_setup.py
 	@touch $@
+
+# Benchmarks stay out of `make test` (minutes of work); results go to bench/results/.
+ROWS ?= 10000000
+bench: java-check $(STAMP)
+	$(PY) -m spark_jobs bench --rows $(ROWS)
+
+bench-scale: java-check $(STAMP)
+	$(PY) -m spark_jobs bench --rows 5000000 --rows 20000000
 
 package: $(STAMP)
 	$(PY) -m spark_jobs.packaging --dist dist

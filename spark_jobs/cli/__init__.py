@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "load": "load_cmd",
     "looker-url": "looker_url_cmd",
     "bq-schemas": "bq_schemas_cmd",
+    "bench": "bench_cmd",
     "dashboard": "dashboard_cmd",
 }
 

@@ -1,0 +1,93 @@
+"""The benchmark on a tiny month: it runs every step, writes its figures, and the DuckDB baseline
+computes exactly Spark's marts and quality counts (bad lines of every kind included).
+
+No timing is asserted: timings are what `make bench` reports, not what tests check.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from spark_jobs import contract
+from spark_jobs.bench import report
+from spark_jobs.bench.compare import compare_marts, compare_quality
+from spark_jobs.bench.duckdb_baseline import mart_path
+from spark_jobs.bench.runner import run_bench
+
+ROWS = 20_000
+BAD_ROWS = 40  # 0.2% of the lines, under the 1% quarantine limit
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    result = run_bench(
+        rows=ROWS, bad_rows=BAD_ROWS, compression="gzip",
+        cache_dir=str(folder / "cache"), results_dir=str(folder / "results"),
+    )  # fmt: skip
+    return folder, result
+
+
+def test_spark_and_duckdb_produce_the_same_marts_and_quality_counts(bench_run):
+    _, result = bench_run
+    assert result["match"] is True
+    assert result["differences"] == []
+    assert result["spark"]["quality"] == result["duckdb"]["quality"]
+    assert result["spark"]["quality"]["rows_read"] == ROWS
+    assert sum(result["spark"]["quality"]["quarantined_by_reason"].values()) == BAD_ROWS
+
+
+def test_every_stage_is_timed_for_both_engines_with_peak_memory(bench_run):
+    _, result = bench_run
+    stages = {"clean", *(table.name for table in contract.MARTS)}
+    assert stages <= set(result["spark"]["stages"])
+    assert stages <= set(result["duckdb"]["stages"])
+    for step in ("ingest", "spark", "duckdb"):
+        assert result[step]["seconds"] > 0
+        assert result[step]["peak_rss_bytes"] > 0
+    assert result["spark_duckdb_ratio"] > 0
+
+
+def test_figures_go_to_latest_json_and_the_history(bench_run):
+    folder, result = bench_run
+    latest = json.loads((folder / "results" / "latest.json").read_text())
+    history = (folder / "results" / "history.jsonl").read_text().splitlines()
+    assert latest["rows"] == ROWS
+    assert json.loads(history[-1]) == latest
+
+
+def test_the_printed_table_names_every_stage_and_target(bench_run):
+    _, result = bench_run
+    table = report.format_result(result)
+    for text in ("ingest", "clean", "sessions", "rows/s", "MB/s", "Spark/DuckDB time ratio", "peak memory"):
+        assert text in table
+    assert "marts equal in both engines: yes" in table
+
+
+def test_a_single_changed_value_in_one_mart_is_a_difference(bench_run, tmp_path):
+    folder, result = bench_run
+    work = folder / "cache" / f"work-2019-10-{ROWS}"
+    tampered = tmp_path / "duckdb"
+    shutil.copytree(work / "duckdb" / "marts", tampered / "marts")
+    path = mart_path(str(tampered), "funnel_daily")
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"COPY (SELECT * REPLACE (CASE WHEN event_date = (SELECT min(event_date) FROM '{path}')"
+            f" THEN revenue + 0.01 ELSE revenue END AS revenue) FROM '{path}') TO '{path}.new' (FORMAT parquet)"
+        )
+    shutil.move(f"{path}.new", path)
+    differences = compare_marts(str(work / "lake"), str(tampered))
+    assert [(d.table, d.only_in_spark, d.only_in_duckdb) for d in differences] == [("funnel_daily", 1, 1)]
+
+
+def test_different_quality_counts_are_reported():
+    spark = {"rows_read": 10, "rows_valid": 9, "duplicates_removed": 1, "quarantined_by_reason": {}}
+    duckdb_counts = {**spark, "rows_valid": 8, "duplicates_removed": 2}
+    assert compare_quality(spark, duckdb_counts) == [
+        "quality rows_valid: Spark 9, DuckDB 8",
+        "quality duplicates_removed: Spark 1, DuckDB 2",
+    ]
