@@ -534,7 +534,8 @@ def test_backfill_lists_every_month_of_the_range_in_order():
     months = json.loads(line.strip(":"))["outputs"]["months"]
     assert months == ["2019-10", "2019-11", "2019-12", "2020-01", "2020-02", "2020-03", "2020-04"]
     loop = load_flows()["backfill"].task("each_month")
-    assert loop["values"] == "{{ outputs.list_months.vars.months | toJson }}" and loop["concurrencyLimit"] == 1
+    assert loop["values"] == "{{ outputs.list_months.vars.months | toJson }}"
+    assert loop["concurrencyLimit"] == 1
     assert loop["tasks"][0]["flowId"] == "monthly_pipeline"
 
 
