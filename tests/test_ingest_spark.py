@@ -1,0 +1,45 @@
+"""The ingested parts, read by the clean job, give exactly the clean events of the original file."""
+
+from __future__ import annotations
+
+import pytest
+from chispa import assert_df_equality
+from servers.month_data import gzipped, kaggle_csv
+
+from spark_jobs import contract
+from spark_jobs.clean import RAW_COLUMNS
+from spark_jobs.ingest.job import ingest_month
+from spark_jobs.ingest.sources import KAGGLE_COLUMNS
+from spark_jobs.jobs import clean_batch
+from spark_jobs.lake import Lake
+
+pytestmark = pytest.mark.integration
+
+
+def test_ingest_checks_the_header_the_clean_job_reads():
+    assert KAGGLE_COLUMNS == tuple(RAW_COLUMNS)
+
+
+def test_clean_events_from_the_parts_equal_those_from_the_original_file(spark, tmp_path):
+    source = tmp_path / "2019-Oct.csv.gz"
+    duplicated = kaggle_csv(rows=3000) + b"\n".join(kaggle_csv(rows=40).splitlines()[1:]) + b"\n"
+    source.write_bytes(gzipped(duplicated))  # 40 exact duplicates, which dedup must remove across parts
+    ingested = ingest_month(
+        month="2019-10", source=str(source), dest=str(tmp_path / "lake-a" / "raw"), part_size_mb=0.1,
+        progress_bar=False,
+    )  # fmt: skip
+    assert ingested["parts"] >= 3
+
+    from_parts = clean_batch(
+        spark, [ingested["month_uri"]], Lake(str(tmp_path / "lake-a")), batch_id="2019-10"
+    )
+    from_file = clean_batch(spark, [str(source)], Lake(str(tmp_path / "lake-b")), batch_id="2019-10")
+
+    assert from_parts.rows_read == from_file.rows_read == 3040
+    assert from_parts.rows_valid == from_file.rows_valid == 3000
+    events_path = contract.EVENTS.lake_path
+    assert_df_equality(
+        spark.read.parquet(str(tmp_path / "lake-a" / events_path)),
+        spark.read.parquet(str(tmp_path / "lake-b" / events_path)),
+        ignore_row_order=True,
+    )
