@@ -14,6 +14,7 @@ from servers.gcs import gcs_client, new_bucket
 from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
 
 from spark_jobs.errors import UserError
+from spark_jobs.ingest.download import RetryPolicy
 from spark_jobs.ingest.gcs_store import GcsStore
 from spark_jobs.ingest.job import ingest_month
 
@@ -150,3 +151,16 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_once_stale(bucket):
         assert set(holder) == {"host", "pid", "at"}
 
     assert objects(bucket) == {}
+
+
+def test_a_month_downloaded_over_a_flaky_connection_lands_complete_in_gcs(http_files, bucket):
+    url = http_files.serve("/2019-Oct.csv.gz", gzipped(CSV))
+    http_files.faults.fail_first = 1
+    http_files.faults.drop_after, http_files.faults.drops = 10_000, 1
+
+    ingest(url, bucket, retry=RetryPolicy(attempts=4, backoff_s=0.01, timeout_s=10))
+
+    manifest, parts = stored_month(bucket)
+    assert manifest["source"]["uri"] == url
+    assert month_lines(parts) == data_lines(CSV)
+    assert [request["range"] for request in http_files.requests] == [None, None, "bytes=10000-"]

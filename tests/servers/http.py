@@ -59,7 +59,7 @@ def _handler_for(server: FileServer):
                 server.requests.append({"path": self.path, "range": self.headers.get("Range")})
                 failing = server.faults.fail_first > 0
                 server.faults.fail_first -= failing
-                dropping = server.faults.drops > 0 and server.faults.drop_after is not None
+                dropping = not failing and server.faults.drops > 0 and server.faults.drop_after is not None
                 server.faults.drops -= dropping
             if failing:
                 return self._send_whole(500, b"temporarily broken", "text/plain")
