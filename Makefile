@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 INPUT ?= data/sample/2019-Oct-sample.csv.gz
-MONTH ?= 2019-10
+MONTH ?=
 LAKE ?= data/lake
 WAREHOUSE ?= data/warehouse.duckdb
 export SPARK_LOCAL_IP ?= 127.0.0.1
@@ -78,8 +78,12 @@ bench-scale: java-check $(STAMP)
 package: $(STAMP)
 	$(PY) -m spark_jobs.packaging --dist dist
 
+DASHBOARD ?= data/reports/dashboard.html
+
+# ingest INPUT into LAKE/raw -> clean + marts -> DuckDB warehouse -> HTML dashboard (one Spark start)
 run: java-check $(STAMP)
-	$(PY) -m spark_jobs run --input "$(INPUT)" --lake "$(LAKE)"
+	$(PY) -m spark_jobs local --input "$(INPUT)" $(if $(MONTH),--month "$(MONTH)") --lake "$(LAKE)" \
+	  --warehouse "$(WAREHOUSE)" --dashboard "$(DASHBOARD)"
 
 # Debian's chromium for the dashboard's browser test, installed with apt-get where there is one (as root,
 # or through passwordless sudo). Never fails the build: without it the browser test skips and says why.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from spark_jobs.gcs_connector import gcs_conf
+
 SQL_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
@@ -45,7 +47,8 @@ def get_spark(app_name: str = "spark_jobs", master: str | None = None, extra_con
         builder = SparkSession.builder.appName(app_name)
         if not _under_spark_submit():
             builder = builder.master(master or os.environ.get("SPARK_MASTER", "local[*]"))
-            for key, value in LOCAL_CONF.items():
+            # gs:// outside Dataproc: the connector jar from pyspark-gcs (emulator-aware); Dataproc has its own
+            for key, value in {**LOCAL_CONF, **gcs_conf()}.items():
                 builder = builder.config(key, value)
         for key, value in (extra_conf or {}).items():
             builder = builder.config(key, value)

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "clean": "clean_cmd",
     "marts": "marts_cmd",
     "run": "run_cmd",
+    "local": "local_cmd",
     "contract": "contract_cmd",
     "load": "load_cmd",
     "looker-url": "looker_url_cmd",
