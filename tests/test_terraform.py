@@ -32,8 +32,8 @@ PROJECT_LEVEL_ROLES = {
 }
 # Outputs no flow reads, and who uses them instead.
 OUTPUTS_FOR_PEOPLE = {
-    "lake_bucket": "docs/deploy.md (gcloud storage ls)",
-    "kestra_service_account": "docs/deploy.md (creating the key for the Kestra secret)",
+    "lake_bucket": "README.md, Deploy on Google Cloud (gcloud storage ls)",
+    "kestra_service_account": "README.md, Deploy on Google Cloud (creating the key for the Kestra secret)",
 }
 
 
@@ -134,7 +134,7 @@ def test_flows_read_only_kv_keys_that_terraform_outputs():
 def test_every_output_is_read_by_a_flow_or_used_by_the_deploy_guide():
     unused = set(output_names()) - flow_kv_keys()
     assert unused <= set(OUTPUTS_FOR_PEOPLE), unused - set(OUTPUTS_FOR_PEOPLE)
-    guide = (ROOT / "docs" / "deploy.md").read_text()
+    guide = (ROOT / "README.md").read_text()
     assert all(name in guide for name in OUTPUTS_FOR_PEOPLE)
 
 

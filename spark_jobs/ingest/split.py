@@ -19,7 +19,7 @@ from spark_jobs.ingest.sources import KAGGLE_HEADER
 
 CHUNK_SIZE = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
-GZIP_LEVEL = 1  # fast; the measured trade-off is in docs/ingest.md
+GZIP_LEVEL = 1  # fast; the measured trade-off is in the README (Ingestion, Layout)
 MAX_HEADER_BYTES = 64 * 1024
 
 
