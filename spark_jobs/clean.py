@@ -15,17 +15,7 @@ from pyspark.sql import types as T
 from spark_jobs import contract
 from spark_jobs.schemas import spark_type
 
-RAW_COLUMNS = (
-    "event_time",
-    "event_type",
-    "product_id",
-    "category_id",
-    "category_code",
-    "brand",
-    "price",
-    "user_id",
-    "user_session",
-)
+RAW_COLUMNS = contract.RAW_COLUMNS
 CORRUPT = "_corrupt_record"
 RAW_SCHEMA = T.StructType(
     [T.StructField(name, T.StringType()) for name in RAW_COLUMNS] + [T.StructField(CORRUPT, T.StringType())]

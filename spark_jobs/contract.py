@@ -15,6 +15,18 @@ TYPES = ("STRING", "INT64", "DATE", "TIMESTAMP", "NUMERIC(12,2)", "NUMERIC(18,2)
 EVENT_TYPES = ("view", "cart", "remove_from_cart", "purchase")
 FUNNEL_STAGES = ("view", "cart", "purchase")
 UNKNOWN = "unknown"  # how marts show a missing category or brand
+# The source files' header (Kaggle / REES46), in file order.
+RAW_COLUMNS = (
+    "event_time",
+    "event_type",
+    "product_id",
+    "category_id",
+    "category_code",
+    "brand",
+    "price",
+    "user_id",
+    "user_session",
+)
 
 
 @dataclass(frozen=True)
@@ -148,20 +160,7 @@ QUARANTINE = Table(
         _c("row_id", "INT64", "Unique id of the row within the batch (not a line number)."),
         _c("reason", "STRING", "First cleaning rule the line failed, e.g. bad_event_time."),
         _c("raw_line", "STRING", "The line as read (fields re-joined with commas when it had 9 fields)."),
-        *(
-            _c(name, "STRING", f"Raw {name} text, trimmed.", True)
-            for name in (
-                "event_time",
-                "event_type",
-                "product_id",
-                "category_id",
-                "category_code",
-                "brand",
-                "price",
-                "user_id",
-                "user_session",
-            )
-        ),
+        *(_c(name, "STRING", f"Raw {name} text, trimmed.", True) for name in RAW_COLUMNS),
     ),
 )
 

@@ -35,9 +35,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from spark_jobs.contract import RAW_COLUMNS
+
 log = logging.getLogger("spark_jobs.generate")
 
-HEADER = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
+HEADER = ",".join(RAW_COLUMNS)  # the Kaggle header
 CHUNK_ROWS = 1_000_000  # part of the output's definition: changing it changes the bytes for a seed
 GZIP_LEVEL = 6
 DUPLICATE_SHARE = 0.002

@@ -14,9 +14,9 @@ read), and passes `--api-endpoint` to point the client at the emulator.
 from __future__ import annotations
 
 import pytest
-
 from kestra_commands import pipeline_commands
 from servers.gcs import gcs_client, new_bucket
+
 from spark_jobs import contract
 from spark_jobs.cli import main
 from spark_jobs.generate import write_month

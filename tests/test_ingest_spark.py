@@ -9,7 +9,7 @@ from servers.month_data import gzipped, kaggle_csv
 from spark_jobs import contract
 from spark_jobs.clean import RAW_COLUMNS
 from spark_jobs.ingest.job import ingest_month
-from spark_jobs.ingest.sources import KAGGLE_COLUMNS
+from spark_jobs.ingest.sources import KAGGLE_HEADER
 from spark_jobs.jobs import clean_batch
 from spark_jobs.lake import Lake
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_ingest_checks_the_header_the_clean_job_reads():
-    assert KAGGLE_COLUMNS == tuple(RAW_COLUMNS)
+    assert KAGGLE_HEADER.split(",") == list(RAW_COLUMNS)
 
 
 def test_clean_events_from_the_parts_equal_those_from_the_original_file(spark, tmp_path):

@@ -6,14 +6,11 @@ import os
 import re
 from dataclasses import dataclass
 
+from spark_jobs.contract import RAW_COLUMNS
 from spark_jobs.errors import UserError
 
-# The header every source file must start with (the same columns clean.RAW_COLUMNS reads).
-KAGGLE_COLUMNS = (
-    "event_time", "event_type", "product_id", "category_id", "category_code",
-    "brand", "price", "user_id", "user_session",
-)  # fmt: skip
-KAGGLE_HEADER = ",".join(KAGGLE_COLUMNS)
+# The header every source file must start with: the contract's raw columns, in file order.
+KAGGLE_HEADER = ",".join(RAW_COLUMNS)
 
 REES46_BASE_URL = "https://data.rees46.com/datasets/marketplace"
 REES46_MONTHS = ("2019-10", "2019-11", "2019-12", "2020-01", "2020-02", "2020-03", "2020-04")

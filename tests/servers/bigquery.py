@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from servers.gcs import free_port, wait_for_server
+from servers.gcs import free_port, stop_server, wait_for_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BQEMU_VENV = ROOT / ".venv-bqemu"
@@ -63,12 +63,7 @@ def bigquery_emulator(tmp_path_factory):
         wait_for_server(probe, process, "bqemulator", log_path, timeout_s=60.0)
         yield BigQueryEmulator(endpoint, PROJECT, gcs_local_root)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")

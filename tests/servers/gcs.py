@@ -61,6 +61,16 @@ def wait_for_server(
     raise RuntimeError(f"{name} did not answer at {probe_url} within {timeout_s:.0f} s{see}")
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def fake_gcs_server(tmp_path_factory):
     """Endpoint URL of a running fake-gcs-server (memory backend) shared by the whole session."""
@@ -86,12 +96,7 @@ def fake_gcs_server(tmp_path_factory):
         wait_for_server(f"{endpoint}/storage/v1/b?project=test", process, "fake-gcs-server", log_path)
         yield endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture
