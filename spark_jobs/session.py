@@ -30,6 +30,9 @@ LOCAL_CONF = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.warehouse.dir": os.path.join(os.environ.get("TMPDIR", "/tmp"), "spark-warehouse"),
+    # Spark's start-up chatter (native-hadoop warning, default-profile notice) stays out of the job's log.
+    "spark.driver.extraJavaOptions": "-Dlog4j2.configurationFile="
+    + os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties"),
 }
 
 
