@@ -1,6 +1,10 @@
 """Peak resident memory of a process and all its descendants (the Python driver and Spark's JVM).
 
-Sampled from /proc in a background thread (Linux); elsewhere the peak is reported as None.
+Sampled from /proc in a background thread (Linux); elsewhere the peak is reported as None. Each
+process counts its proportional set size (Pss: pages shared with other processes are split between
+them). A child still running its parent's executable is a fork or vfork about to exec a helper
+(the JVM starts `chmod`, `bash` and others that way): it shares the parent's memory and would count
+it twice in a sample (we saw 8.9 GiB "peaks" of a 3 GiB JVM), so it is left out.
 """
 
 from __future__ import annotations
@@ -27,18 +31,39 @@ def _children(pid: int) -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident bytes of `pid` and its descendants right now (0 for processes that are gone)."""
-    tree = _children(pid)
-    total, pending = 0, [pid]
-    while pending:
-        current = pending.pop()
-        pending.extend(tree.get(current, []))
-        try:
-            with open(f"/proc/{current}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * PAGE_SIZE
+def _executable(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return None
+
+
+def _pss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+    except (OSError, IndexError, ValueError):
+        try:  # kernels without smaps_rollup: plain RSS
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * PAGE_SIZE
         except (OSError, IndexError, ValueError):
-            pass
+            return 0
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident bytes (Pss) of `pid` and its descendants right now (0 for processes that are gone)."""
+    tree = _children(pid)
+    total, pending = 0, [(pid, None)]
+    while pending:
+        current, parent_executable = pending.pop()
+        executable = _executable(current)
+        if parent_executable is not None and executable == parent_executable:
+            continue  # a fork sharing its parent's pages (see the module docstring)
+        total += _pss_bytes(current)
+        pending.extend((child, executable) for child in tree.get(current, []))
     return total
 
 

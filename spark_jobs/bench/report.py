@@ -30,7 +30,7 @@ def format_result(result: dict) -> str:
     lines = [
         f"Benchmark: {rows:,} rows ({result['csv_bytes'] / 1e6:,.0f} MB of CSV, month {result['month']}, "
         f"raw parts {result['raw_parts']}), {machine['cpus']} cores, {machine['memory_gib']} GiB, "
-        f"Spark {machine['pyspark']}, DuckDB {machine['duckdb']}",
+        f"Spark {machine['pyspark']}, DuckDB {machine['duckdb']}, load average {result.get('load_average')}",
         f"  {'stage':<24}{'Spark s':>10}{'DuckDB s':>10}",
         f"  {'ingest':<24}{_seconds(result['ingest']['seconds']):>10}{'':>10}",
     ]

@@ -99,6 +99,10 @@ def machine() -> dict:
     }
 
 
+def _load_average() -> float | None:
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
 def run_bench(
     *,
     rows: int,
@@ -113,6 +117,7 @@ def run_bench(
 
     Raises BenchError when a step fails or when Spark's marts differ from the DuckDB baseline's.
     """
+    load_before = _load_average()
     source = cached_month(rows, month, seed, cache_dir, bad_rows)
     work = os.path.join(cache_dir, f"work-{month}-{rows}")
     shutil.rmtree(work, ignore_errors=True)
@@ -142,6 +147,8 @@ def run_bench(
         "csv_bytes": csv_bytes,
         "raw_parts": compression,
         "machine": machine(),
+        # other work on the machine slows every figure: the 1-minute load average before and after
+        "load_average": [load_before, _load_average()],
         "ingest": ingest,
         "spark": spark,
         "duckdb": duckdb,
