@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from spark_jobs.bench.compare import compare_marts, compare_quality
 from spark_jobs.bench.memory import PeakMemory
 from spark_jobs.errors import UserError
+from spark_jobs.session import LOCAL_CONF
 
 log = logging.getLogger("spark_jobs.bench")
 
@@ -94,8 +95,8 @@ def machine() -> dict:
         "java": java[0] if java else None,
         "pyspark": pyspark.__version__,
         "duckdb": duckdb.__version__,
-        "spark_driver_memory": os.environ.get("SPARK_DRIVER_MEMORY"),
-        "spark_shuffle_partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS"),
+        "spark_driver_memory": LOCAL_CONF["spark.driver.memory"],
+        "spark_shuffle_partitions": LOCAL_CONF["spark.sql.shuffle.partitions"],
     }
 
 
