@@ -27,7 +27,7 @@ log = logging.getLogger("spark_jobs.jobs")
 
 
 # How the parsed batch is kept between the counting pass and the two writes: on local disk, not in
-# the heap (faster here and memory stays flat as months grow; measured in docs/performance.md).
+# the heap (faster here and memory stays flat as months grow; measured in the README's Performance section).
 # The raw CSV is parsed once per run either way.
 KEEP_PARSED = StorageLevel.DISK_ONLY
 
@@ -67,7 +67,7 @@ def clean_batch(
 ) -> QualityReport:
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
-    The raw CSV is parsed once and kept (memory, spilling to disk) for the counts and both writes.
+    The raw CSV is parsed once and kept on local disk (narrowed) for the counts and both writes.
     Above the quarantine limit, the quarantine and the report are written, no clean events are
     published, and QualityError is raised.
     """

@@ -48,7 +48,7 @@ SESSION_MEASURES = tuple(f"{stage}_sessions" for stage in contract.FUNNEL_STAGES
 # expression (7 copies for a funnel) and keeps all the copies' keys in its hash maps; this plan
 # shuffles partial aggregates instead and gives the same numbers. At 10 M rows it took
 # funnel_by_brand from 38 s to 29 s and funnel_daily from 11 s to 10 s, and left funnel_by_category
-# and product_funnel unchanged (docs/performance.md).
+# and product_funnel unchanged (the README's Performance section).
 def _by_key(events: DataFrame, grain: list[str], keys: list[str]) -> DataFrame:
     """One row per (grain, keys): a 0/1 flag per funnel stage, event counts and revenue."""
     return events.groupBy(*grain, *keys).agg(

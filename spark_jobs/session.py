@@ -24,7 +24,7 @@ SQL_CONF = {
 
 LOCAL_CONF = {
     # 3g: the whole process tree (heap + JVM overhead + Python) stays under 4 GiB; the parse is kept
-    # on disk, so the heap only holds aggregation buffers (docs/performance.md)
+    # on disk, so the heap only holds aggregation buffers (the README's Performance section)
     "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY", "3g"),
     "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "8"),
     "spark.ui.enabled": "false",

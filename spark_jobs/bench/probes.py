@@ -1,4 +1,4 @@
-"""Focused measurements behind the decisions in docs/performance.md (not part of `make bench`).
+"""Focused measurements behind the decisions in the README's Performance section (not part of `make bench`).
 
 `python -m spark_jobs.bench.probes raw-formats --csv FILE --work DIR`
     Spark's parse pass (read + validate + count per reason) over the same month stored as gzip CSV
