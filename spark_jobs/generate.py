@@ -25,7 +25,6 @@ import datetime as dt
 import gzip
 import logging
 import os
-import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from spark_jobs.contract import RAW_COLUMNS
+from spark_jobs.months import parse_month
 
 log = logging.getLogger("spark_jobs.generate")
 
@@ -232,13 +232,6 @@ class ChunkEvents:
     session: np.ndarray  # index into session_users / session_ids
     session_users: np.ndarray  # user_id per session
     session_ids: pa.StringArray  # UUID-like user_session per session
-
-
-def parse_month(month: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"month must be YYYY-MM (e.g. 2019-10), got {month!r}")
-    return int(match.group(1)), int(match.group(2))
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -15,6 +15,7 @@ from spark_jobs import clean, contract, lake_io, marts
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_partition, write_partitioned
 from spark_jobs.logs import stage
+from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
     QualityReport,
     check_accounting,
@@ -161,13 +162,6 @@ def read_events(
             condition = within if condition is None else condition | within
         events = events.where(condition)
     return events
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """First day of `YYYY-MM` and first day of the next month."""
-    year, number = (int(part) for part in month.split("-"))
-    first = date(year, number, 1)
-    return first, date(year + number // 12, number % 12 + 1, 1)
 
 
 def build_marts(

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for
+from spark_jobs.months import MonthError, parse_month
 
 log = logging.getLogger("spark_jobs.local")
 
 
 def month_of(input_path: str, month: str | None) -> str:
     month = month or batch_id_for(input_path)
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    try:
+        parse_month(month)
+    except MonthError:
         raise UserError(
             f"cannot tell the month of {input_path}; pass --month YYYY-MM (with make: make run MONTH=2019-11)"
-        )
+        ) from None
     return month
 
 

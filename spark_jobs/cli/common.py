@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from spark_jobs.lake import DEFAULT_LAKE
+from spark_jobs.months import MonthError, parse_month
 
 
 def month(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise argparse.ArgumentTypeError(f"month must look like YYYY-MM, got {value!r}")
+    try:
+        parse_month(value)
+    except MonthError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return value
 
 

@@ -6,18 +6,11 @@ import argparse
 import logging
 
 from spark_jobs import generate
+from spark_jobs.cli import common
 
 HELP = "write a synthetic month of events in the Kaggle CSV format (.csv or .csv.gz by extension)"
 
 log = logging.getLogger("spark_jobs.generate")
-
-
-def _month(text: str) -> str:
-    try:
-        generate.parse_month(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return text
 
 
 def _count(text: str) -> int:
@@ -30,7 +23,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rows", type=_count, required=True, help="data lines to write, duplicates and bad lines included"
     )
-    parser.add_argument("--month", type=_month, required=True, help="month to cover, YYYY-MM (UTC)")
+    parser.add_argument("--month", type=common.month, required=True, help="month to cover, YYYY-MM (UTC)")
     parser.add_argument("--out", required=True, help="output file; .csv or .csv.gz (gzip) by extension")
     parser.add_argument("--seed", type=int, default=0, help="random seed; same seed, same bytes (default 0)")
     parser.add_argument(

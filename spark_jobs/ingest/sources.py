@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from spark_jobs.contract import RAW_COLUMNS
 from spark_jobs.errors import UserError
+from spark_jobs.months import parse_month
 
 # The header every source file must start with: the contract's raw columns, in file order.
 KAGGLE_HEADER = ",".join(RAW_COLUMNS)
@@ -28,13 +29,6 @@ class Source:
     @property
     def uri(self) -> str:
         return f"kaggle://{KAGGLE_DATASET}/{self.location}" if self.kind == "kaggle" else self.location
-
-
-def parse_month(month: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise UserError(f"--month {month!r}: expected YYYY-MM, e.g. 2019-10")
-    return int(match.group(1)), int(match.group(2))
 
 
 def month_file_stem(month: str) -> str:

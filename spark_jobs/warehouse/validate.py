@@ -8,12 +8,12 @@ import pyarrow as pa
 
 from spark_jobs.contract import Column, Table
 from spark_jobs.errors import UserError
+from spark_jobs.months import parse_month
 
 # https://cloud.google.com/resource-manager/docs/creating-managing-projects (optionally domain-scoped)
 PROJECT_ID = re.compile(r"^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 DATASET_ID = re.compile(r"^[A-Za-z0-9_]{1,1024}$")
 TABLE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,1023}$")
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def check_name(kind: str, value: str) -> str:
@@ -24,8 +24,7 @@ def check_name(kind: str, value: str) -> str:
 
 
 def check_month(value: str) -> str:
-    if not MONTH.match(value):
-        raise UserError(f"invalid month {value!r}: expected YYYY-MM")
+    parse_month(value, label="invalid month")
     return value
 
 
