@@ -22,7 +22,7 @@ from spark_jobs.quality import (
     check_quarantine_share,
     format_report,
 )
-from spark_jobs.schemas import spark_type
+from spark_jobs.schemas import conform
 
 log = logging.getLogger("spark_jobs.jobs")
 
@@ -139,9 +139,8 @@ def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport)
         "checked_at", F.to_timestamp(F.lit(report.checked_at), "yyyy-MM-dd'T'HH:mm:ss'Z'")
     )
     table = contract.DATA_QUALITY
-    frame = frame.select(*(F.col(c.name).cast(spark_type(c)) for c in table.columns))
     folder = lake.path(table.lake_path, report.batch_id)
-    frame.coalesce(1).write.mode("overwrite").parquet(lake.spark_uri(folder))
+    conform(frame, table).coalesce(1).write.mode("overwrite").parquet(lake.spark_uri(folder))
 
 
 def read_events(

@@ -13,13 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from spark_jobs import contract
-from spark_jobs.contract import Table
-from spark_jobs.schemas import spark_type
-
-
-def _conform(df: DataFrame, table: Table) -> DataFrame:
-    """Select the table's columns in order, cast to the contract's types."""
-    return df.select(*(F.col(c.name).cast(spark_type(c)).alias(c.name) for c in table.columns))
+from spark_jobs.schemas import conform
 
 
 def _is(event_type: str) -> SparkColumn:
@@ -107,11 +101,11 @@ def event_type_by_hour(events: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("event_count"),
         F.countDistinct("user_id").alias("unique_users"),
     )
-    return _conform(result, contract.EVENT_TYPE_BY_HOUR)
+    return conform(result, contract.EVENT_TYPE_BY_HOUR)
 
 
 def funnel_daily(events: DataFrame) -> DataFrame:
-    return _conform(_funnel(events, ["event_date"]), contract.FUNNEL_DAILY)
+    return conform(_funnel(events, ["event_date"]), contract.FUNNEL_DAILY)
 
 
 def category_brand_daily(events: DataFrame) -> DataFrame:
@@ -120,22 +114,22 @@ def category_brand_daily(events: DataFrame) -> DataFrame:
         .groupBy("event_date", "category_l1", "category_code", "brand")
         .agg(*_event_counts(), F.countDistinct("user_id").alias("unique_users"), _revenue())
     )
-    return _conform(result, contract.CATEGORY_BRAND_DAILY)
+    return conform(result, contract.CATEGORY_BRAND_DAILY)
 
 
 def funnel_by_category(events: DataFrame) -> DataFrame:
     result = _funnel(with_event_month(with_unknowns(events)), ["event_month", "category_l1"])
-    return _conform(result, contract.FUNNEL_BY_CATEGORY)
+    return conform(result, contract.FUNNEL_BY_CATEGORY)
 
 
 def funnel_by_brand(events: DataFrame) -> DataFrame:
     result = _funnel(with_event_month(with_unknowns(events)), ["event_month", "brand"])
-    return _conform(result, contract.FUNNEL_BY_BRAND)
+    return conform(result, contract.FUNNEL_BY_BRAND)
 
 
 def product_funnel(events: DataFrame) -> DataFrame:
     result = _funnel(with_event_month(events), ["event_month", "product_id"], sessions=False)
-    return _conform(result, contract.PRODUCT_FUNNEL)
+    return conform(result, contract.PRODUCT_FUNNEL)
 
 
 def sessions(events: DataFrame) -> DataFrame:
@@ -158,7 +152,7 @@ def sessions(events: DataFrame) -> DataFrame:
         .alias("furthest_stage"),
         F.to_date("session_start").alias("session_date"),
     )
-    return _conform(result, contract.SESSIONS)
+    return conform(result, contract.SESSIONS)
 
 
 BUILDERS: dict[str, Callable[[DataFrame], DataFrame]] = {

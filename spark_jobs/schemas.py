@@ -26,6 +26,13 @@ def spark_schema(table: Table):
     return T.StructType([T.StructField(c.name, spark_type(c), c.nullable) for c in table.columns])
 
 
+def conform(df, table: Table):
+    """`df` with exactly the table's columns, in the contract's order, cast to the contract's types."""
+    from pyspark.sql import functions as F
+
+    return df.select(*(F.col(c.name).cast(spark_type(c)).alias(c.name) for c in table.columns))
+
+
 def bigquery_schema(table: Table) -> list[dict]:
     """The table's schema in BigQuery's JSON schema-file format."""
     fields = []
