@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from spark_jobs import clean, contract, lake_io, marts
 from spark_jobs.errors import UserError
-from spark_jobs.lake import Lake, batch_id_for, write_partition, write_partitioned
+from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
@@ -100,9 +100,9 @@ def clean_batch(
             report.rows_valid = events.count()
         report.duplicates_removed = candidates - report.rows_valid
         with stage(f"clean[{batch_id}] write quarantine") as info:
-            write_partition(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
+            write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
             written = spark.read.parquet(
-                lake.spark_uri(_batch_folder(lake, contract.QUARANTINE, batch_id))
+                lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id))
             ).count()
             info.update(rows=written)
         if written != report.rows_quarantined:
@@ -114,10 +114,6 @@ def clean_batch(
     check_accounting(report)
     check_quarantine_share(report, max_quarantine_share)
     return report
-
-
-def _batch_folder(lake: Lake, table: contract.Table, batch_id: str) -> str:
-    return lake.path(table.lake_path, f"{table.partition_column}={batch_id}")
 
 
 def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:
@@ -138,9 +134,7 @@ def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport)
     frame = frame.withColumn(
         "checked_at", F.to_timestamp(F.lit(report.checked_at), "yyyy-MM-dd'T'HH:mm:ss'Z'")
     )
-    table = contract.DATA_QUALITY
-    folder = lake.path(table.lake_path, report.batch_id)
-    conform(frame, table).coalesce(1).write.mode("overwrite").parquet(lake.spark_uri(folder))
+    write_batch(conform(frame, contract.DATA_QUALITY), contract.DATA_QUALITY, lake, report.batch_id)
 
 
 def read_events(

@@ -33,6 +33,11 @@ class Lake:
         path = self.table_path(table)
         return path if table.partition_column else path + "/*/*.parquet"
 
+    def batch_folder(self, table: Table, batch_id: str) -> str:
+        """The folder one batch owns: `<column>=<batch_id>` (quarantine) or `<batch_id>` (data quality)."""
+        name = f"{table.partition_column}={batch_id}" if table.partition_column else batch_id
+        return self.path(table.lake_path, name)
+
     def raw_month_path(self, year: int, month: int) -> str:
         return self.path("raw", f"year={year:04d}", f"month={month:02d}")
 
@@ -60,15 +65,16 @@ def write_partitioned(df, table: Table, lake: Lake) -> None:
     )
 
 
-def write_partition(df, table: Table, lake: Lake, value: str) -> None:
-    """Replace one partition folder (`<column>=<value>`) with `df`, even when `df` is empty.
+def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
+    """Replace the folder a batch owns (`Lake.batch_folder`) with `df`, in one file, even when `df` is empty.
 
     Used for per-batch tables: dynamic overwrite would leave a stale partition when the new run has
-    no rows for it, so this overwrites the partition's folder itself.
+    no rows for it, so this overwrites the batch's folder itself. A partition column lives in the
+    folder name, not in the file.
     """
-    folder = lake.path(table.lake_path, f"{table.partition_column}={value}")
     columns = [name for name in table.column_names if name != table.partition_column]
-    df.select(*columns).coalesce(1).write.mode("overwrite").parquet(lake.spark_uri(folder))
+    folder = lake.spark_uri(lake.batch_folder(table, batch_id))
+    df.select(*columns).coalesce(1).write.mode("overwrite").parquet(folder)
 
 
 def batch_id_for(input_path: str) -> str:
