@@ -16,7 +16,7 @@ from spark_jobs import contract
 from spark_jobs.schemas import spark_type
 
 RAW_COLUMNS = contract.RAW_COLUMNS
-CORRUPT = "_corrupt_record"
+CORRUPT = contract.RAW_CORRUPT_COLUMN
 RAW_SCHEMA = T.StructType(
     [T.StructField(name, T.StringType()) for name in RAW_COLUMNS] + [T.StructField(CORRUPT, T.StringType())]
 )

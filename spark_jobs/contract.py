@@ -27,6 +27,9 @@ RAW_COLUMNS = (
     "user_id",
     "user_session",
 )
+# In raw parts stored as Parquet by the ingest step: the text of a line that did not have exactly
+# 9 fields (its field columns are then NULL), NULL otherwise. Spark's CSV reader fills the same column.
+RAW_CORRUPT_COLUMN = "_corrupt_record"
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,19 @@ def exists(spark, uri: str) -> bool:
     return bool(fs.exists(path))
 
 
-def has_data_files(spark, uri: str) -> bool:
-    """True when `uri` matches at least one file (a path, a folder or a glob)."""
+def first_data_file(spark, uri: str) -> str | None:
+    """Name of the first data file under `uri` (a file, folder or glob; folders are walked), or None.
+
+    Names starting with `_` or `.` (manifests, `_SUCCESS`, hidden staging files) are not data, as in Spark.
+    """
     fs, path = _fs_and_path(spark, uri)
-    statuses = fs.globStatus(path)
-    return statuses is not None and len(statuses) > 0
+    for status in fs.globStatus(path) or []:
+        files = fs.listFiles(status.getPath(), True)
+        while files.hasNext():
+            name = files.next().getPath().getName()
+            if not name.startswith(("_", ".")):
+                return name
+    return None
 
 
 def list_partition_values(spark, table_uri: str, column: str) -> list[str]:

@@ -117,6 +117,44 @@ def test_gzip_and_plain_inputs_give_the_same_clean_events(spark, tmp_path):
     assert_df_equality(events_in(spark, plain), events_in(spark, gz), ignore_row_order=True)
 
 
+def write_parquet_part(folder, lines, corrupt=()) -> str:
+    """A raw part as the ingest step stores it: the 9 fields as strings + _corrupt_record."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    os.makedirs(folder, exist_ok=True)
+    rows = [dict(zip(FIELDS, text.split(","), strict=True)) for text in lines]
+    rows += [{contract.RAW_CORRUPT_COLUMN: text} for text in corrupt]
+    names = [*contract.RAW_COLUMNS, contract.RAW_CORRUPT_COLUMN]
+    columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in names}
+    pq.write_table(pa.table(columns), os.path.join(folder, "part-00000.parquet"))
+    return str(folder)
+
+
+def test_parquet_parts_and_csv_give_the_same_events_and_quarantine(spark, tmp_path):
+    lines = month_lines("2019-10") + [line(price="x")]
+    malformed = line() + ",extra"
+    csv_lake, parquet_lake = Lake(str(tmp_path / "a")), Lake(str(tmp_path / "b"))
+    folder = write_parquet_part(tmp_path / "raw" / "year=2019" / "month=10", lines, corrupt=[malformed])
+    csv = write_csv(tmp_path / "2019-Oct.csv", [*lines, malformed])
+    clean_batch(spark, [csv], csv_lake, "2019-10", max_quarantine_share=1.0)
+    clean_batch(spark, [folder], parquet_lake, "2019-10", max_quarantine_share=1.0)
+    assert_df_equality(events_in(spark, csv_lake), events_in(spark, parquet_lake), ignore_row_order=True)
+    quarantine = [
+        spark.read.parquet(lake.table_path(contract.QUARANTINE)).select("reason", "raw_line")
+        for lake in (csv_lake, parquet_lake)
+    ]
+    assert_df_equality(*quarantine, ignore_row_order=True)
+    assert sorted(row.reason for row in quarantine[1].collect()) == ["bad_price", "malformed_row"]
+
+
+def test_a_batch_mixing_parquet_parts_and_csv_files_is_refused(spark, tmp_path, lake):
+    folder = write_parquet_part(tmp_path / "raw", month_lines("2019-10"))
+    csv = write_csv(tmp_path / "2019-Oct.csv", month_lines("2019-10"))
+    with pytest.raises(Exception, match="one batch must be all Parquet parts or all CSV files"):
+        clean_batch(spark, [folder, csv], lake)
+
+
 def test_too_many_quarantined_rows_fail_after_writing_quarantine_and_report_but_no_events(
     spark, tmp_path, lake
 ):

@@ -12,7 +12,7 @@ import os
 import time
 
 from spark_jobs import contract
-from spark_jobs.clean import RAW_COLUMNS, REASONS
+from spark_jobs.clean import CORRUPT, RAW_COLUMNS, REASONS
 from spark_jobs.schemas import duckdb_type
 
 # The same patterns as spark_jobs.clean (Java and RE2 agree on these), matched against the whole value.
@@ -31,9 +31,29 @@ def _checked(text: str, pattern: str, sql_type: str) -> str:
     return f"CASE WHEN regexp_full_match({text}, '{pattern}') THEN try_cast({text} AS {sql_type}) END"
 
 
+def _is_parquet(files: list[str]) -> bool:
+    return all(path.endswith(".parquet") for path in files)
+
+
+def _raw_sql(files: list[str]) -> str:
+    """The well-formed lines of the raw parts: ingested Parquet parts or Kaggle CSV files."""
+    if _is_parquet(files):
+        return f"SELECT * EXCLUDE ({CORRUPT}) FROM read_parquet([{_quoted(files)}]) WHERE {CORRUPT} IS NULL"
+    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in RAW_COLUMNS) + "}"
+    return f"""
+        SELECT * FROM read_csv([{_quoted(files)}], header = true, auto_detect = false, delim = ',',
+            quote = '"', escape = '\\', columns = {columns}, ignore_errors = true, store_rejects = true)"""
+
+
+def _malformed_sql(files: list[str]) -> str:
+    """Lines without 9 fields: kept in Parquet parts, DuckDB's rejects for CSV (after the read)."""
+    if _is_parquet(files):
+        return f"SELECT count(*) FROM read_parquet([{_quoted(files)}]) WHERE {CORRUPT} IS NOT NULL"
+    return "SELECT count(DISTINCT (file_id, line)) FROM reject_errors"
+
+
 def validated_sql(files: list[str]) -> str:
     """Every well-formed line with trimmed text (`t_*`), typed candidates and its first failed rule."""
-    columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in RAW_COLUMNS) + "}"
     trimmed = ", ".join(f"nullif(trim({name}), '') AS t_{name}" for name in RAW_COLUMNS)
     checks = {
         "bad_event_time": "_event_time IS NULL",
@@ -47,10 +67,7 @@ def validated_sql(files: list[str]) -> str:
     assert ("malformed_row", *checks) == REASONS  # malformed lines are counted from DuckDB's rejects
     reason = " ".join(f"WHEN {condition} THEN '{name}'" for name, condition in checks.items())
     return f"""
-        WITH raw AS (
-            SELECT * FROM read_csv([{_quoted(files)}], header = true, auto_detect = false, delim = ',',
-                quote = '"', escape = '\\', columns = {columns}, ignore_errors = true, store_rejects = true)
-        ), trimmed AS (
+        WITH raw AS ({_raw_sql(files)}), trimmed AS (
             SELECT {trimmed} FROM raw
         ), typed AS (
             SELECT *,
@@ -175,9 +192,7 @@ def run_baseline(files: list[str], out_dir: str, threads: int | None = None) -> 
             connection.execute(f"SET threads = {int(threads)}")
         started = time.perf_counter()
         connection.execute(f"CREATE OR REPLACE TEMP TABLE validated AS {validated_sql(files)}")
-        malformed = connection.execute(
-            "SELECT count(DISTINCT (file_id, line)) FROM reject_errors"
-        ).fetchone()[0]
+        malformed = connection.execute(_malformed_sql(files)).fetchone()[0]
         by_reason = dict(
             connection.execute("SELECT reason, count(*) FROM validated GROUP BY reason").fetchall()
         )

@@ -1,8 +1,8 @@
 """Focused measurements behind the decisions in the README's Performance section (not part of `make bench`).
 
 `python -m spark_jobs.bench.probes raw-formats --csv FILE --work DIR`
-    Spark's parse pass (read + validate + count per reason) over the same month stored as gzip CSV
-    parts, plain CSV parts and Parquet parts (pyarrow conversion time included).
+    ingest the month as Parquet parts, gzip CSV parts and plain CSV parts (timed), then Spark's full
+    parse pass (every column read, validated and typed) over each.
 `python -m spark_jobs.bench.probes timestamps --raw DIR`
     the cost of each way of parsing event_time over an ingested month.
 `python -m spark_jobs.bench.probes settings --raw DIR --work DIR`
@@ -31,86 +31,41 @@ def _timed(function) -> tuple[float, object]:
     return time.perf_counter() - started, value
 
 
-def _parse_pass(spark, frame) -> dict:
-    from pyspark.sql import functions as F
-
-    from spark_jobs import clean
-
-    validated = clean.narrowed(clean.validate(frame))
-    rows = validated.groupBy("reason", F.to_date("_event_time")).count().collect()
-    return {"rows": sum(row["count"] for row in rows)}
-
-
-def _parquet_parts(csv_path: str, out_dir: str, part_rows: int = 1_000_000) -> None:
-    """The month as Parquet parts of string columns, as an ingest step could write them with pyarrow."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    from spark_jobs.clean import RAW_COLUMNS
-
-    os.makedirs(out_dir, exist_ok=True)
-    options = pacsv.ConvertOptions(column_types={name: pa.string() for name in RAW_COLUMNS})
-    reader = pacsv.open_csv(
-        csv_path, convert_options=options, read_options=pacsv.ReadOptions(block_size=64 << 20)
-    )
-    batches, index = [], 0
-    for batch in reader:
-        batches.append(batch)
-        if sum(len(b) for b in batches) >= part_rows:
-            pq.write_table(
-                pa.Table.from_batches(batches), f"{out_dir}/part-{index:05d}.parquet", compression="zstd"
-            )
-            batches, index = [], index + 1
-    if batches:
-        pq.write_table(
-            pa.Table.from_batches(batches), f"{out_dir}/part-{index:05d}.parquet", compression="zstd"
-        )
+RAW_PART_VARIANTS = {"parquet": ("parquet", True), "csv.gz": ("csv", True), "csv": ("csv", False)}
 
 
 def raw_formats(csv_path: str, work: str) -> None:
-    from pyspark.sql import functions as F
-
-    from spark_jobs import clean
+    """Ingest the month in each part format, then time Spark's full parse pass over each."""
     from spark_jobs.ingest.job import ingest_month
     from spark_jobs.jobs import read_raw
     from spark_jobs.session import get_spark
 
     shutil.rmtree(work, ignore_errors=True)
     folders = {}
-    for compression in ("gzip", "none"):
-        dest = os.path.join(work, compression)
-        seconds, summary = _timed(
-            lambda dest=dest, compression=compression: ingest_month(
-                month="2019-10",
-                dest=dest,
-                source=csv_path,
-                compress=compression == "gzip",
+    for variant, (part_format, compress) in RAW_PART_VARIANTS.items():
+
+        def ingest(variant=variant, part_format=part_format, compress=compress):
+            dest = os.path.join(work, variant)
+            return ingest_month(
+                month="2019-10", dest=dest, source=csv_path, part_format=part_format, compress=compress,
                 progress_bar=False,
-            )
-        )
-        folders[compression] = summary["month_uri"]
-        _print("ingest", compression, seconds, parts=summary["parts"])
-    folders["parquet"] = os.path.join(work, "parquet")
-    seconds, _ = _timed(lambda: _parquet_parts(csv_path, folders["parquet"]))
-    _print("ingest", "parquet (pyarrow)", seconds)
+            )  # fmt: skip
+
+        seconds, summary = _timed(ingest)
+        folders[variant] = summary["month_uri"]
+        _print("ingest", variant, seconds, parts=summary["parts"])
     spark = get_spark("probes")
-    _parse_pass(spark, read_raw(spark, [folders["none"]]))  # warm-up: JIT and page cache
-    for variant in ("gzip", "none", "parquet"):
-        if variant == "parquet":
-            frame = (
-                spark.read.parquet(folders["parquet"])
-                .withColumn(clean.CORRUPT, F.lit(None).cast("string"))
-                .select(
-                    "*",
-                    F.col("_metadata.file_path").alias("source_file"),
-                    F.monotonically_increasing_id().alias("row_id"),
-                )
-            )
-        else:
-            frame = read_raw(spark, [folders[variant]])
-        seconds, value = _timed(lambda frame=frame: _parse_pass(spark, frame))
-        _print("parse", variant, seconds, **value)
+    _full_parse(read_raw(spark, [folders["csv"]]))  # warm-up: JIT and page cache
+    for variant, folder in folders.items():
+        seconds, _ = _timed(lambda folder=folder: _full_parse(read_raw(spark, [folder])))
+        _print("parse", variant, seconds)
+
+
+def _full_parse(frame) -> None:
+    """Every column read, validated and typed, as the clean job does before keeping the batch."""
+    from spark_jobs import clean
+
+    clean.narrowed(clean.validate(frame)).write.format("noop").mode("overwrite").save()
 
 
 TIMESTAMP_VARIANTS = {

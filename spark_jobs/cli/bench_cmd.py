@@ -13,8 +13,8 @@ def configure(parser) -> None:
     parser.add_argument("--month", default="2019-10", help="month to generate, YYYY-MM (default 2019-10)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument(
-        "--raw-parts", choices=("gzip", "none"), default="gzip",
-        help="compression of the ingested parts, as `ingest --compression` (default gzip)",
+        "--raw-parts", choices=("parquet", "csv.gz", "csv"), default="parquet",
+        help="how the ingest step stores the raw month (default parquet, as in production)",
     )  # fmt: skip
     parser.add_argument("--cache-dir", default="bench/cache", help="generated months and work folders")
     parser.add_argument("--results-dir", default="bench/results", help="latest.json and history.jsonl")
@@ -27,7 +27,7 @@ def run(args) -> int:
     results = []
     for rows in args.rows:
         result = run_bench(
-            rows=rows, month=args.month, seed=args.seed, compression=args.raw_parts,
+            rows=rows, month=args.month, seed=args.seed, raw_parts=args.raw_parts,
             cache_dir=args.cache_dir, results_dir=args.results_dir,
         )  # fmt: skip
         print(format_result(result), flush=True)
