@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -31,6 +32,40 @@ def test_ingest_prints_a_json_summary_and_exits_0(tmp_path, capsys):
         "rows": 50,
         "parts": 1,
     }
+    assert sorted(os.listdir(dest / "year=2019/month=10")) == ["_manifest.json", "part-00000.parquet"]
+
+
+def test_part_format_csv_stores_header_carrying_csv_parts(tmp_path, capsys):
+    source = tmp_path / "2019-Oct.csv"
+    source.write_bytes(kaggle_csv(rows=50))
+    dest = tmp_path / "raw"
+
+    code = main(["ingest", "--month", "2019-10", "--source", str(source), "--dest", str(dest),
+                 "--part-format", "csv"])  # fmt: skip
+
+    assert code == 0
+    folder = dest / "year=2019/month=10"
+    assert sorted(os.listdir(folder)) == ["_manifest.json", "part-00000.csv.gz"]
+    assert gzip.decompress((folder / "part-00000.csv.gz").read_bytes()) == kaggle_csv(rows=50)
+    assert json.loads(capsys.readouterr().out)["rows"] == 50
+
+
+def test_an_unknown_part_format_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "ingest",
+                "--month",
+                "2019-10",
+                "--source",
+                "x.csv",
+                "--dest",
+                str(tmp_path),
+                "--part-format",
+                "orc",
+            ]
+        )
+    assert "invalid choice: 'orc'" in capsys.readouterr().err
 
 
 def test_an_unknown_rees46_month_exits_1_naming_the_valid_months(tmp_path, capsys):

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from servers.concurrency import run_in_threads
 from servers.gcs import gcs_client, new_bucket
-from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
+from servers.month_data import data_lines, gzipped, kaggle_csv
+from servers.month_data import month_lines as csv_month_lines
 
+from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.download import RetryPolicy
 from spark_jobs.ingest.gcs_store import GcsStore
@@ -22,6 +26,21 @@ pytestmark = pytest.mark.integration
 
 CSV = kaggle_csv(rows=3000)
 MONTH_PREFIX = "raw/year=2019/month=10/"
+
+
+def parquet_lines(part: bytes) -> list[bytes]:
+    """The rows of a stored Parquet part as CSV lines (fields joined by commas, or the corrupt text)."""
+    table = pq.read_table(pa.BufferReader(part))
+    assert table.column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
+    rows = zip(*(column.cast(pa.binary()).to_pylist() for column in table.columns), strict=True)
+    return [row[-1] if row[-1] is not None else b",".join(row[:-1]) for row in rows]
+
+
+def month_lines(parts: list[bytes]) -> list[bytes]:
+    """Data lines of a stored month in part order, from Parquet parts or from header-carrying CSV parts."""
+    if all(part[:4] == b"PAR1" for part in parts):
+        return [line for part in parts for line in parquet_lines(part)]
+    return csv_month_lines(parts)
 
 
 @pytest.fixture
@@ -73,6 +92,17 @@ def test_a_month_is_uploaded_as_parts_with_the_manifest_written_last(source, buc
         blob = objects(bucket)[MONTH_PREFIX + entry["name"]]
         assert (blob.md5_hash, blob.crc32c, blob.size) == (entry["md5"], entry["crc32c"], entry["bytes"])
         assert blob.time_created <= manifest_blob.time_created
+        assert blob.content_type == "application/vnd.apache.parquet"
+
+
+def test_csv_parts_are_uploaded_with_the_header_when_asked_for(source, bucket):
+    ingest(source, bucket, part_format="csv")
+
+    manifest, parts = stored_month(bucket)
+    assert manifest["format"] == "csv"
+    assert all(entry["name"].endswith(".csv.gz") for entry in manifest["parts"])
+    assert csv_month_lines(parts) == data_lines(CSV)
+    assert ingest(source, bucket, part_format="csv")["status"] == "skipped"
 
 
 def test_a_rerun_is_skipped_when_the_stored_checksums_match(source, bucket):
@@ -96,7 +126,7 @@ def test_force_replaces_every_object_of_the_month(source, bucket, tmp_path):
     assert summary["status"] == "ingested"
     assert manifest["rows"] == 10
     assert month_lines(parts) == data_lines(kaggle_csv(rows=10, seed=99))
-    assert sorted(objects(bucket)) == [MONTH_PREFIX + "_manifest.json", MONTH_PREFIX + "part-00000.csv.gz"]
+    assert sorted(objects(bucket)) == [MONTH_PREFIX + "_manifest.json", MONTH_PREFIX + "part-00000.parquet"]
 
 
 def test_leftover_parts_without_a_manifest_are_replaced(source, bucket):

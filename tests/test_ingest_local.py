@@ -1,4 +1,5 @@
-"""Ingest from a local file into a local raw zone: layout, manifest, skip, --force, concurrency, failures."""
+"""Ingest from a local file into a local raw zone: layout, Parquet part format, manifest, skip, --force,
+concurrency, failures."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import json
 import os
 import zipfile
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from servers.concurrency import run_in_threads
-from servers.month_data import HEADER, data_lines, gzipped, kaggle_csv, month_lines
+from servers.month_data import HEADER, data_lines, gzipped, kaggle_csv
+from servers.month_data import month_lines as csv_month_lines
 
+from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.job import ingest_month
 from spark_jobs.ingest.sources import KAGGLE_HEADER
@@ -45,17 +50,130 @@ def stored_parts(dest) -> list[bytes]:
     return [open(os.path.join(month_dir(dest), name), "rb").read() for name in names]
 
 
-def test_the_month_lands_in_hive_folders_as_gzip_parts_plus_a_manifest(source, tmp_path):
+def part_table(part: bytes) -> pa.Table:
+    return pq.read_table(pa.BufferReader(part))
+
+
+def part_rows(part: bytes) -> list[tuple]:
+    """The rows of a Parquet part as tuples of bytes (values are not necessarily valid UTF-8)."""
+    table = part_table(part)
+    return list(zip(*(column.cast(pa.binary()).to_pylist() for column in table.columns), strict=True))
+
+
+def parquet_lines(part: bytes) -> list[bytes]:
+    """The rows of a stored Parquet part as CSV lines (fields joined by commas, or the corrupt text)."""
+    assert part_table(part).column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
+    return [row[-1] if row[-1] is not None else b",".join(row[:-1]) for row in part_rows(part)]
+
+
+def month_lines(parts: list[bytes]) -> list[bytes]:
+    """Data lines of a stored month in part order, from Parquet parts or from header-carrying CSV parts."""
+    if all(part[:4] == b"PAR1" for part in parts):
+        return [line for part in parts for line in parquet_lines(part)]
+    return csv_month_lines(parts)
+
+
+def ingest_lines(tmp_path, lines: list[bytes], **options) -> list[tuple]:
+    """Ingest the Kaggle header plus `lines` from a plain file; the stored rows of the month."""
+    source = tmp_path / "2019-Oct.csv"
+    source.write_bytes(HEADER.encode() + b"\n" + b"".join(line + b"\n" for line in lines))
+    ingest(str(source), tmp_path / "raw", **options)
+    return [row for part in stored_parts(tmp_path / "raw") for row in part_rows(part)]
+
+
+GOOD = b"2019-10-01 00:00:00 UTC,view,1000001,2053013555631882655,electronics.smartphone,apple,9.99,500000001,s-1"
+
+
+@pytest.mark.parametrize(
+    ("options", "suffix"),
+    [({}, ".parquet"), ({"part_format": "csv"}, ".csv.gz")],
+    ids=["default-parquet", "csv"],
+)
+def test_the_month_lands_in_hive_folders_as_parts_plus_a_manifest(source, tmp_path, options, suffix):
     dest = tmp_path / "raw"
 
-    ingest(source, dest)
+    ingest(source, dest, **options)
 
     names = sorted(os.listdir(month_dir(dest)))
     assert names[0] == "_manifest.json"
-    assert names[1:] == [f"part-{index:05d}.csv.gz" for index in range(len(names) - 1)]
+    assert names[1:] == [f"part-{index:05d}{suffix}" for index in range(len(names) - 1)]
     assert len(names) - 1 >= 3
     assert month_lines(stored_parts(dest)) == data_lines(CSV)
+    if suffix == ".csv.gz":
+        assert all(gzip.decompress(part).startswith(HEADER.encode() + b"\n") for part in stored_parts(dest))
+    assert read_manifest(dest)["format"] == options.get("part_format", "parquet")
     assert sorted(os.listdir(dest / "year=2019")) == ["month=10"]  # no staging folder left behind
+
+
+def test_parquet_parts_hold_the_nine_raw_columns_and_the_corrupt_record_as_strings(tmp_path):
+    rows = ingest_lines(tmp_path, [GOOD, b"a,,c,d,e,f,g,h,i"])
+
+    (part,) = stored_parts(tmp_path / "raw")
+    schema = part_table(part).schema
+    assert schema.names == [*RAW_COLUMNS, "_corrupt_record"]
+    assert all(field.type == pa.string() and field.nullable for field in schema)
+    assert pq.ParquetFile(pa.BufferReader(part)).metadata.row_group(0).column(0).compression == "ZSTD"
+    assert rows == [(*GOOD.split(b","), None), (b"a", b"", b"c", b"d", b"e", b"f", b"g", b"h", b"i", None)]
+
+
+def test_field_text_is_kept_as_parsed_quotes_removed_and_spaces_kept(tmp_path):
+    rows = ingest_lines(tmp_path, [b' 2019-10-01 ,"view, cart",1,2,"a ""b""",brand ,9.99,7,s'])
+
+    assert rows == [
+        (b" 2019-10-01 ", b"view, cart", b"1", b"2", b'a "b"', b"brand ", b"9.99", b"7", b"s", None)
+    ]
+
+
+@pytest.mark.parametrize("fields", [8, 10])
+def test_a_line_without_nine_fields_is_kept_as_a_corrupt_record(tmp_path, fields):
+    bad = b",".join(b"f%d" % index for index in range(fields))
+
+    rows = ingest_lines(tmp_path, [GOOD, bad, GOOD])
+
+    assert sorted(rows, key=lambda row: row[-1] or b"") == [
+        (*GOOD.split(b","), None),
+        (*GOOD.split(b","), None),
+        (*(None,) * 9, bad),
+    ]
+    manifest = read_manifest(tmp_path / "raw")
+    assert manifest["rows"] == 3 == manifest["parts"][0]["rows"]
+
+
+def test_blank_lines_are_not_rows_and_nothing_else_is_lost(tmp_path):
+    lines = [GOOD, b"", b"only one field", GOOD, b"", b"a,b,c,d,e,f,g,h,i,j,k"]
+
+    rows = ingest_lines(tmp_path, lines, part_size_mb=100 / (1024 * 1024))  # a part every ~100 bytes
+
+    assert len(rows) == 4 == read_manifest(tmp_path / "raw")["rows"]
+    assert sorted(row[-1] for row in rows if row[-1] is not None) == [
+        b"a,b,c,d,e,f,g,h,i,j,k",
+        b"only one field",
+    ]
+
+
+def test_bytes_that_are_not_utf8_do_not_fail_the_ingest_and_are_kept(tmp_path):
+    latin1_brand = GOOD.replace(b"apple", b"caf\xe9")
+    corrupt = b"\xff\xfe,broken"
+
+    rows = ingest_lines(tmp_path, [GOOD, latin1_brand, corrupt])
+
+    assert sorted(rows, key=lambda row: (row[-1] or b"", row[5])) == [
+        (*GOOD.split(b","), None),
+        (*latin1_brand.split(b","), None),
+        (*(None,) * 9, corrupt),
+    ]
+    assert read_manifest(tmp_path / "raw")["rows"] == 3
+
+
+def test_a_line_longer_than_a_read_block_is_kept(tmp_path, monkeypatch):
+    from spark_jobs.ingest import parquet_part
+
+    monkeypatch.setattr(parquet_part, "BLOCK_SIZE", 1024)
+    long_brand = GOOD.replace(b"apple", b"x" * 5000)
+
+    rows = ingest_lines(tmp_path, [GOOD, long_brand, GOOD])
+
+    assert rows == [(*line.split(b","), None) for line in (GOOD, long_brand, GOOD)]
 
 
 def test_the_manifest_records_source_rows_and_per_part_checksums(source, tmp_path):
@@ -68,15 +186,32 @@ def test_the_manifest_records_source_rows_and_per_part_checksums(source, tmp_pat
     assert manifest["source"] == {"uri": source, "bytes": os.path.getsize(source), "gzip": True}
     assert manifest["header"] == KAGGLE_HEADER
     assert manifest["rows"] == 3000
-    assert manifest["compression"] == "gzip"
+    assert manifest["format"] == "parquet"
+    assert manifest["compression"] == "zstd"
     assert manifest["tool"]["name"] == "spark-jobs"
     assert manifest["ingested_at"].endswith("Z")
     for entry, part in zip(manifest["parts"], stored_parts(dest), strict=True):
         assert entry["bytes"] == len(part)
         assert entry["sha256"] == hashlib.sha256(part).hexdigest()
+        assert entry["rows"] == part_table(part).num_rows
+        assert set(entry) == {"name", "rows", "csv_bytes", "bytes", "sha256", "md5", "crc32c"}
+    header_bytes = len(HEADER) + 1  # every part's CSV carries the header
+    assert sum(entry["csv_bytes"] for entry in manifest["parts"]) == (
+        len(CSV) + (len(manifest["parts"]) - 1) * header_bytes
+    )
+
+
+def test_the_manifest_of_csv_parts_records_their_compression_and_lines(source, tmp_path):
+    dest = tmp_path / "raw"
+
+    ingest(source, dest, part_format="csv")
+
+    manifest = read_manifest(dest)
+    assert (manifest["format"], manifest["compression"], manifest["rows"]) == ("csv", "gzip", 3000)
+    for entry, part in zip(manifest["parts"], stored_parts(dest), strict=True):
+        assert entry["bytes"] == len(part)
         assert entry["rows"] == len(gzip.decompress(part).splitlines()) - 1
         assert entry["csv_bytes"] == len(gzip.decompress(part))
-        assert set(entry) == {"name", "rows", "csv_bytes", "bytes", "sha256", "md5", "crc32c"}
 
 
 def test_parts_are_bounded_by_the_part_size_and_cut_at_line_ends(source, tmp_path):
@@ -111,7 +246,7 @@ def test_a_rerun_skips_a_month_whose_checksums_match(source, tmp_path):
 def test_a_rerun_ingests_again_when_a_part_no_longer_matches_its_checksum(source, tmp_path):
     dest = tmp_path / "raw"
     ingest(source, dest)
-    with open(os.path.join(month_dir(dest), "part-00001.csv.gz"), "ab") as part:
+    with open(os.path.join(month_dir(dest), "part-00001.parquet"), "ab") as part:
         part.write(b"garbage")
 
     summary = ingest(source, dest)
@@ -123,7 +258,7 @@ def test_a_rerun_ingests_again_when_a_part_no_longer_matches_its_checksum(source
 def test_a_rerun_ingests_again_when_an_unlisted_part_appeared(source, tmp_path):
     dest = tmp_path / "raw"
     ingest(source, dest)
-    stray = os.path.join(month_dir(dest), "part-00099.csv.gz")
+    stray = os.path.join(month_dir(dest), "part-00099.parquet")
     with open(stray, "wb") as part:
         part.write(gzipped(CSV))
 
@@ -180,10 +315,10 @@ def test_a_failed_forced_run_keeps_the_month_that_was_there(source, tmp_path):
     assert sorted(os.listdir(dest / "year=2019")) == ["month=10"]
 
 
-def test_parts_can_be_stored_uncompressed(source, tmp_path):
+def test_csv_parts_can_be_stored_uncompressed(source, tmp_path):
     dest = tmp_path / "raw"
 
-    ingest(source, dest, compress=False)
+    ingest(source, dest, part_format="csv", compress=False)
 
     assert all(name.endswith(".csv") for name in os.listdir(month_dir(dest)) if name.startswith("part-"))
     assert read_manifest(dest)["compression"] == "none"

@@ -20,13 +20,15 @@ def test_ingest_checks_the_header_the_clean_job_reads():
     assert KAGGLE_HEADER.split(",") == list(RAW_COLUMNS)
 
 
-def test_clean_events_from_the_parts_equal_those_from_the_original_file(spark, tmp_path):
+@pytest.mark.parametrize("part_format", ["parquet", "csv"])
+def test_clean_events_from_the_parts_equal_those_from_the_original_file(spark, tmp_path, part_format):
     source = tmp_path / "2019-Oct.csv.gz"
     duplicated = kaggle_csv(rows=3000) + b"\n".join(kaggle_csv(rows=40).splitlines()[1:]) + b"\n"
-    source.write_bytes(gzipped(duplicated))  # 40 exact duplicates, which dedup must remove across parts
+    with_corrupt = duplicated + b"2019-10-01 00:00:00 UTC,view,1,2,a,b,1.0,7\n"  # 8 fields
+    source.write_bytes(gzipped(with_corrupt))  # 40 exact duplicates, which dedup must remove across parts
     ingested = ingest_month(
         month="2019-10", source=str(source), dest=str(tmp_path / "lake-a" / "raw"), part_size_mb=0.1,
-        progress_bar=False,
+        part_format=part_format, progress_bar=False,
     )  # fmt: skip
     assert ingested["parts"] >= 3
 
@@ -35,7 +37,7 @@ def test_clean_events_from_the_parts_equal_those_from_the_original_file(spark, t
     )
     from_file = clean_batch(spark, [str(source)], Lake(str(tmp_path / "lake-b")), batch_id="2019-10")
 
-    assert from_parts.rows_read == from_file.rows_read == 3040
+    assert from_parts.rows_read == from_file.rows_read == 3041
     assert from_parts.rows_valid == from_file.rows_valid == 3000
     events_path = contract.EVENTS.lake_path
     assert_df_equality(

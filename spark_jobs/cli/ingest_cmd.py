@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-HELP = "download/copy one month (REES46, Kaggle, URL or file) into the raw zone as verified CSV parts"
+HELP = (
+    "download/copy one month (REES46, Kaggle, URL or file) into the raw zone as verified Parquet "
+    "(or CSV) parts"
+)
 
 
 def configure(parser) -> None:
@@ -34,7 +37,17 @@ def configure(parser) -> None:
         help=f"uncompressed CSV size of each part (default {DEFAULT_PART_SIZE_MB})",
     )
     parser.add_argument(
-        "--compression", choices=("gzip", "none"), default="gzip", help="how parts are stored (default gzip)"
+        "--part-format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help="parquet (default): part-NNNNN.parquet, zstd, the 9 raw columns and _corrupt_record as "
+        "strings; csv: part-NNNNN.csv[.gz], each starting with the Kaggle header",
+    )
+    parser.add_argument(
+        "--compression",
+        choices=("gzip", "none"),
+        default="gzip",
+        help="how csv parts are stored (default gzip); ignored for parquet parts, which are always zstd",
     )
     parser.add_argument("--base-url", default=None, help=f"rees46 base URL (default {REES46_BASE_URL})")
 
@@ -48,6 +61,7 @@ def run(args) -> int:
         source=args.source,
         force=args.force,
         part_size_mb=args.part_size_mb,
+        part_format=args.part_format,
         compress=args.compression == "gzip",
         base_url=args.base_url,
     )

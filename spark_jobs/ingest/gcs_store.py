@@ -186,4 +186,6 @@ class GcsStore:
 
 
 def _content_type(name: str) -> str:
+    if name.endswith(".parquet"):
+        return "application/vnd.apache.parquet"
     return "application/gzip" if name.endswith(".gz") else "text/csv"

@@ -1,4 +1,4 @@
-"""`ingest_month`: source -> verified, bounded CSV parts -> atomically published month + manifest."""
+"""`ingest_month`: source -> verified, bounded Parquet (or CSV) parts -> atomically published month + manifest."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import logging
 import tempfile
 from collections.abc import Iterator
 
+from spark_jobs.errors import UserError
 from spark_jobs.ingest.download import HttpBodyStream, RetryPolicy
 from spark_jobs.ingest.kaggle_source import download_kaggle_file
 from spark_jobs.ingest.local_source import open_path
 from spark_jobs.ingest.manifest import build_manifest
 from spark_jobs.ingest.progress import Progress
 from spark_jobs.ingest.sources import Source, resolve_source
-from spark_jobs.ingest.split import split_csv
+from spark_jobs.ingest.split import PART_FORMATS, split_csv
 from spark_jobs.ingest.store import PUBLISHED, open_store
 from spark_jobs.logs import stage
 from spark_jobs.months import parse_month
@@ -30,6 +31,7 @@ def ingest_month(
     source: str = "rees46",
     force: bool = False,
     part_size_mb: float = DEFAULT_PART_SIZE_MB,
+    part_format: str = "parquet",
     compress: bool = True,
     base_url: str | None = None,
     retry: RetryPolicy | None = None,
@@ -38,8 +40,12 @@ def ingest_month(
     """Ingest one month into `<dest>/year=YYYY/month=MM/`; returns a summary (status, uri, rows, parts).
 
     Skips the month when its manifest is present and every listed part matches its checksums,
-    unless `force`. `progress_bar=None` shows a bar only when stderr is a terminal.
+    unless `force` (a month stored in the other part format is skipped too). Parts are
+    `part-NNNNN.parquet` (`part_format="parquet"`) or `part-NNNNN.csv[.gz]` (`"csv"`, gzip when
+    `compress`). `progress_bar=None` shows a bar only when stderr is a terminal.
     """
+    if part_format not in PART_FORMATS:
+        raise UserError(f"--part-format {part_format}: expected one of {', '.join(PART_FORMATS)}")
     year, number = parse_month(month)
     resolved = resolve_source(source, month, base_url)
     store = open_store(dest)
@@ -48,9 +54,10 @@ def ingest_month(
         existing = store.valid_manifest(year, number)
         if existing is not None:
             log.info(
-                "%s: already ingested (%s rows, checksums match); skipping",
+                "%s: already ingested (%s rows, %s parts, checksums match); skipping",
                 month_uri,
                 f"{existing['rows']:,}",
+                existing.get("format", "csv"),
             )
             return _summary("skipped", month_uri, existing)
     part_size_bytes = int(part_size_mb * 1024 * 1024)
@@ -62,6 +69,7 @@ def ingest_month(
                     stream,
                     staging,
                     part_size_bytes=part_size_bytes,
+                    part_format=part_format,
                     compress=compress,
                     source_name=resolved.uri,
                 )
@@ -70,7 +78,7 @@ def ingest_month(
             progress.close()
         manifest = build_manifest(
             month=month, source_uri=resolved.uri, source_bytes=source_bytes, split=split,
-            part_size_bytes=part_size_bytes, compress=compress,
+            part_size_bytes=part_size_bytes, part_format=part_format, compress=compress,
         )  # fmt: skip
         outcome = store.publish(staging, year, number, manifest, replace=force)
         info.update(

@@ -26,15 +26,22 @@ def build_manifest(
     source_bytes: int,
     split: SplitResult,
     part_size_bytes: int,
-    compress: bool,
+    part_format: str = "parquet",
+    compress: bool = True,
 ) -> dict:
+    """`format` is "parquet" or "csv"; `compression` is "zstd" for Parquet parts, "gzip"/"none" for CSV."""
+    if part_format == "parquet":
+        compression = "zstd"
+    else:
+        compression = "gzip" if compress else "none"
     return {
         "format_version": FORMAT_VERSION,
         "month": month,
         "source": {"uri": source_uri, "bytes": source_bytes, "gzip": split.compressed_input},
         "header": KAGGLE_HEADER,
         "rows": split.rows,
-        "compression": "gzip" if compress else "none",
+        "format": part_format,
+        "compression": compression,
         "part_size_bytes": part_size_bytes,
         "parts": [part.as_manifest_entry() for part in split.parts],
         "ingested_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

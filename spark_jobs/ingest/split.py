@@ -1,12 +1,18 @@
-"""Streaming a source CSV (plain or gzip) into bounded parts that each start with the Kaggle header.
+"""Streaming a source CSV (plain or gzip) into bounded parts: Parquet (default) or CSV with the header.
 
 Spark reads one gzip file with one task, so a month stored as one 1.7 GB .csv.gz is read on one core;
 parts of bounded size are read in parallel. The input is read in 1 MB chunks and cut at the first
 line end after the size limit, so no line is split and nothing is held in memory beyond a chunk.
+
+A CSV part is written as it streams in. A Parquet part is first spooled as plain CSV (header first)
+to a hidden file in the same folder, then converted in bounded batches when the part is complete
+(`parquet_part.write_parquet_part`) and the spool deleted.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gzip
 import io
 import os
@@ -14,13 +20,15 @@ import zlib
 from dataclasses import dataclass, field
 
 from spark_jobs.errors import UserError
-from spark_jobs.ingest.checksums import HashingWriter
+from spark_jobs.ingest.checksums import HashingWriter, file_checksums
+from spark_jobs.ingest.parquet_part import write_parquet_part
 from spark_jobs.ingest.sources import KAGGLE_HEADER
 
 CHUNK_SIZE = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 GZIP_LEVEL = 1  # fast; the measured trade-off is in the README (Ingestion, Layout)
 MAX_HEADER_BYTES = 64 * 1024
+PART_FORMATS = ("parquet", "csv")
 
 
 class SourceFormatError(UserError):
@@ -31,8 +39,8 @@ class SourceFormatError(UserError):
 class Part:
     name: str
     path: str
-    rows: int = 0
-    csv_bytes: int = 0  # uncompressed CSV bytes, header included
+    rows: int = 0  # data lines of a CSV part; rows of a Parquet part
+    csv_bytes: int = 0  # uncompressed CSV bytes of the part, header included
     checksums: dict = field(default_factory=dict)  # bytes, sha256, md5, crc32c of the file as stored
 
     def as_manifest_entry(self) -> dict:
@@ -50,13 +58,22 @@ class SplitResult:
 
 
 def split_csv(
-    stream, out_dir: str, *, part_size_bytes: int, compress: bool = True, source_name: str = "source"
+    stream,
+    out_dir: str,
+    *,
+    part_size_bytes: int,
+    part_format: str = "parquet",
+    compress: bool = True,
+    source_name: str = "source",
 ) -> SplitResult:
-    """Write `stream` (a binary stream of a .csv or .csv.gz) as parts into `out_dir`."""
+    """Write `stream` (a binary stream of a .csv or .csv.gz) as parts into `out_dir`.
+
+    `compress` (gzip) applies to CSV parts only; Parquet parts are always zstd-compressed.
+    """
     buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream, buffer_size=CHUNK_SIZE)
     compressed_input = buffered.peek(2)[:2] == GZIP_MAGIC
     text = gzip.GzipFile(fileobj=buffered, mode="rb") if compressed_input else buffered
-    writer = PartWriter(out_dir, part_size_bytes=part_size_bytes, compress=compress)
+    writer = PartWriter(out_dir, part_size_bytes=part_size_bytes, part_format=part_format, compress=compress)
     try:
         try:
             check_header(text.readline(MAX_HEADER_BYTES), source_name)
@@ -85,13 +102,16 @@ def check_header(line: bytes, source_name: str) -> None:
 
 
 class PartWriter:
-    """Writes `part-NNNNN.csv[.gz]` files of about `part_size_bytes` uncompressed CSV each."""
+    """Writes `part-NNNNN.parquet` or `part-NNNNN.csv[.gz]` files of about `part_size_bytes` CSV each."""
 
-    def __init__(self, out_dir: str, *, part_size_bytes: int, compress: bool):
+    def __init__(self, out_dir: str, *, part_size_bytes: int, part_format: str = "parquet", compress: bool):
         if part_size_bytes <= 0:
             raise UserError(f"part size must be positive, got {part_size_bytes}")
+        if part_format not in PART_FORMATS:
+            raise UserError(f"part format must be one of {', '.join(PART_FORMATS)}, got {part_format!r}")
         self.out_dir = out_dir
         self.part_size_bytes = part_size_bytes
+        self.part_format = part_format
         self.compress = compress
         self.parts: list[Part] = []
         self._current: _OpenPart | None = None
@@ -123,11 +143,14 @@ class PartWriter:
     def abort(self) -> None:
         """Close a part left open by an error (its file is removed with the staging folder)."""
         if self._current is not None:
-            self._current.close()
+            self._current.discard()
             self._current = None
 
     def _open_next(self) -> _OpenPart:
-        suffix = ".csv.gz" if self.compress else ".csv"
+        if self.part_format == "parquet":
+            suffix = ".parquet"
+        else:
+            suffix = ".csv.gz" if self.compress else ".csv"
         name = f"part-{len(self.parts):05d}{suffix}"
         return _OpenPart(Part(name=name, path=os.path.join(self.out_dir, name)), self)
 
@@ -141,31 +164,73 @@ class _OpenPart:
     def __init__(self, part: Part, writer: PartWriter):
         self.part = part
         self._writer = writer
-        self._file = open(part.path, "wb")  # noqa: SIM115 - closed in close()
-        self._hashing = HashingWriter(self._file)
+        self._parquet = writer.part_format == "parquet"
+        # a Parquet part is spooled as plain CSV first, under a name Spark and the store ignore
+        self._spool = os.path.join(writer.out_dir, f".{part.name}.csv.spool") if self._parquet else None
+        self._file = open(self._spool or part.path, "wb")  # noqa: SIM115 - closed in close()
+        # a CSV part is checksummed as it is written; a Parquet part once converted (the spool is not)
+        self._hashing = None if self._parquet else HashingWriter(self._file)
         # mtime=0 and no file name: the same rows always give the same bytes (and checksums)
         self._sink = (
             gzip.GzipFile(filename="", fileobj=self._hashing, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)
-            if writer.compress
-            else self._hashing
+            if writer.compress and not self._parquet
+            else (self._hashing or self._file)
         )
+        # whether the part is valid UTF-8 (pyarrow needs it to hand over a bad line's text)
+        self._utf8 = codecs.getincrementaldecoder("utf-8")() if self._parquet else None
+        self._valid_utf8 = True
         self._write_raw(KAGGLE_HEADER.encode() + b"\n")
 
     def write(self, data: bytes) -> None:
         self._write_raw(data)
         self.part.rows += data.count(b"\n")
         self._writer._ends_with_newline = data.endswith(b"\n")
+        if self._valid_utf8 and self._utf8 is not None:
+            self._check_utf8(data)
+
+    def _check_utf8(self, data: bytes) -> None:
+        if data.isascii() and not self._utf8.getstate()[0]:
+            return
+        try:
+            self._utf8.decode(data)
+        except UnicodeDecodeError:
+            self._valid_utf8 = False
 
     def _write_raw(self, data: bytes) -> None:
         self._sink.write(data)
         self.part.csv_bytes += len(data)
 
     def close(self) -> None:
+        """Finish the part; a Parquet part is converted from its spool here."""
         if self._file.closed:
             return
-        if self._sink is not self._hashing:
+        if self._sink not in (self._hashing, self._file):
             self._sink.close()
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        if not self._parquet:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self.part.checksums = self._hashing.checksums.as_dict()
+            return
         self._file.close()
-        self.part.checksums = self._hashing.checksums.as_dict()
+        try:
+            if self._valid_utf8:
+                try:
+                    self._utf8.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    self._valid_utf8 = False
+            self.part.rows = write_parquet_part(self._spool, self.part.path, valid_utf8=self._valid_utf8)
+            self.part.checksums = file_checksums(self.part.path)
+        finally:
+            os.remove(self._spool)
+
+    def discard(self) -> None:
+        """Close after an error without converting (the staging folder is removed by the caller)."""
+        if self._file.closed:
+            return
+        if self._sink not in (self._hashing, self._file):
+            with contextlib.suppress(Exception):
+                self._sink.close()
+        self._file.close()
+        if self._spool is not None:
+            os.remove(self._spool)
