@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs import clean, contract, lake_io, marts
@@ -27,9 +27,8 @@ from spark_jobs.schemas import conform
 log = logging.getLogger("spark_jobs.jobs")
 
 
-# How the parsed batch is kept between the counting pass and the two writes: on local disk, not in
-# the heap (faster here and memory stays flat as months grow; measured in the README's Performance section).
-# The raw CSV is parsed once per run either way.
+# CSV inputs are kept on local disk after the one parse both passes of clean_batch read (the README's
+# Performance section); ingested Parquet parts are read twice instead, which costs less than keeping them.
 KEEP_PARSED = StorageLevel.DISK_ONLY
 
 
@@ -37,12 +36,8 @@ class InputError(UserError):
     """The input paths do not exist or hold no data."""
 
 
-def read_raw(spark: SparkSession, inputs: list[str]) -> DataFrame:
-    """Raw lines as strings, with the source file and a row id; lines without 9 fields kept as corrupt.
-
-    Reads what the ingest step stores (Parquet parts of string columns, the default) or Kaggle CSV
-    files (plain or gzip, each with the Kaggle header, which is skipped); one batch is one format.
-    """
+def raw_format(spark: SparkSession, inputs: list[str]) -> str:
+    """`parquet` (the ingest step's parts) or `csv` (Kaggle files); one batch is one format."""
     formats = {}
     for path in inputs:
         name = lake_io.first_data_file(spark, path)
@@ -52,8 +47,17 @@ def read_raw(spark: SparkSession, inputs: list[str]) -> DataFrame:
     if len(set(formats.values())) > 1:
         shown = ", ".join(f"{path} ({kind})" for path, kind in formats.items())
         raise InputError(f"one batch must be all Parquet parts or all CSV files; got {shown}")
+    return next(iter(formats.values()))
+
+
+def read_raw(spark: SparkSession, inputs: list[str], kind: str | None = None) -> DataFrame:
+    """Raw lines as strings, with the source file and a row id; lines without 9 fields kept as corrupt.
+
+    Reads what the ingest step stores (Parquet parts of string columns, the default) or Kaggle CSV
+    files (plain or gzip, each with the Kaggle header, which is skipped). `kind` is `raw_format`'s answer.
+    """
     reader = spark.read.schema(clean.RAW_SCHEMA)
-    if "parquet" in formats.values():
+    if (kind or raw_format(spark, inputs)) == "parquet":
         # the ingest step's Parquet parts: the same 9 string columns + _corrupt_record
         frame = reader.parquet(*inputs)
     else:
@@ -79,30 +83,40 @@ def clean_batch(
 ) -> QualityReport:
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
-    The raw CSV is parsed once and kept on local disk (narrowed) for the counts and both writes.
-    Above the quarantine limit, the quarantine and the report are written, no clean events are
-    published, and QualityError is raised.
+    Two passes over the raw rows: the first writes the quarantine and counts every outcome as it goes
+    (`clean.outcome_metrics`), the second writes the clean events. Above the quarantine limit the
+    second pass only counts: the quarantine and the report are written, no clean events are
+    published, and QualityError is raised. A CSV input is parsed once and kept on local disk for both.
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
-    with stage(f"clean[{batch_id}] parse") as info:
-        validated = clean.narrowed(clean.validate(read_raw(spark, inputs))).persist(KEEP_PARSED)
-        outcomes = validated.groupBy("reason", F.to_date("_event_time").alias("event_date")).count().collect()
-        by_reason: dict = {}
-        for row in outcomes:
-            by_reason[row["reason"]] = by_reason.get(row["reason"], 0) + row["count"]
-        rows_read = sum(by_reason.values())
-        candidates = by_reason.pop(None, 0)
-        info.update(rows_read=rows_read, valid_before_dedup=candidates, quarantined=sum(by_reason.values()))
+    kind = raw_format(spark, inputs)
+    raw = read_raw(spark, inputs, kind)
+    if kind == "csv":
+        raw = raw.persist(KEEP_PARSED)
     try:
+        validated = clean.narrowed(clean.validate(raw))
+        with stage(f"clean[{batch_id}] quarantine + counts") as info:
+            outcomes = Observation(f"outcomes-{batch_id}")
+            observed = validated.observe(outcomes, *clean.outcome_metrics())
+            write_batch(clean.quarantined_rows(observed, batch_id), contract.QUARANTINE, lake, batch_id)
+            counts = outcomes.get
+            written = spark.read.parquet(
+                lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id))
+            ).count()
+            by_reason = {reason: counts[reason] for reason in clean.REASONS if counts[reason]}
+            candidates = counts[clean.VALID]
+            rows_read = candidates + sum(by_reason.values())
+            info.update(rows_read=rows_read, valid_before_dedup=candidates, quarantined=written)
+        report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
+        # removing duplicates never empties a day, so the valid rows' days are the written days
+        report.event_dates = sorted(str(day) for day in counts[clean.VALID_DATES])
+        if written != report.rows_quarantined:
+            report.quarantined_by_reason["quarantine_write_mismatch"] = written - report.rows_quarantined
         # one shuffle by day serves the deduplication (a day's copies of a row meet in one task) and
         # the write: each day is written by one task, so one file per day instead of one per task
         events = clean.deduplicate(clean.valid_events(validated).repartition("event_date"))
-        report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
-        # removing duplicates never empties a day, so the valid rows' days are the written days
-        report.event_dates = sorted(str(row["event_date"]) for row in outcomes if row["reason"] is None)
-        over_limit = report.quarantined_share > max_quarantine_share
-        if not over_limit:
+        if report.quarantined_share <= max_quarantine_share:
             with stage(f"clean[{batch_id}] write events") as info:
                 write_partitioned(events, contract.EVENTS, lake)
                 report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
@@ -110,16 +124,8 @@ def clean_batch(
         else:
             report.rows_valid = events.count()
         report.duplicates_removed = candidates - report.rows_valid
-        with stage(f"clean[{batch_id}] write quarantine") as info:
-            write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
-            written = spark.read.parquet(
-                lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id))
-            ).count()
-            info.update(rows=written)
-        if written != report.rows_quarantined:
-            report.quarantined_by_reason["quarantine_write_mismatch"] = written - report.rows_quarantined
     finally:
-        validated.unpersist()
+        raw.unpersist()
     write_quality_report(spark, lake, report)
     log.info("\n%s", format_report(report))
     check_accounting(report)

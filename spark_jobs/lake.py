@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from dataclasses import dataclass
 
+from spark_jobs import lake_io
 from spark_jobs.contract import Table
 
 DEFAULT_LAKE = "data/lake"
@@ -74,7 +76,12 @@ def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
     """
     columns = [name for name in table.column_names if name != table.partition_column]
     folder = lake.spark_uri(lake.batch_folder(table, batch_id))
-    df.select(*columns).coalesce(1).write.mode("overwrite").parquet(folder)
+    parent, name = folder.rsplit("/", 1)
+    # written beside the folder under a hidden name (readers skip names starting with "."), then moved
+    # in place: a failed run leaves the previous batch's files as they were
+    staging = f"{parent}/.{name}.tmp-{uuid.uuid4().hex[:8]}"
+    df.select(*columns).coalesce(1).write.mode("overwrite").parquet(staging)
+    lake_io.replace_folder(df.sparkSession, staging, folder)
 
 
 def batch_id_for(input_path: str) -> str:

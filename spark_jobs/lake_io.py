@@ -55,3 +55,18 @@ def list_partition_values(spark, table_uri: str, column: str) -> list[str]:
         for status in fs.listStatus(path)
         if status.isDirectory() and status.getPath().getName().startswith(prefix)
     )
+
+
+def replace_folder(spark, source_uri: str, target_uri: str) -> None:
+    """Move the finished folder `source_uri` to `target_uri`, replacing what was there.
+
+    The target is either the old complete folder, briefly absent, or the new complete folder; never
+    half-written. (On gs:// the rename is a copy + delete of a few small objects.)
+    """
+    fs, target = _fs_and_path(spark, target_uri)
+    _, source = _fs_and_path(spark, source_uri)
+    if fs.exists(target):
+        fs.delete(target, True)
+    fs.mkdirs(target.getParent())
+    if not fs.rename(source, target):
+        raise OSError(f"could not move {source_uri} to {target_uri}")

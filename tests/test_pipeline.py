@@ -230,8 +230,10 @@ def test_a_failed_write_leaves_the_previous_partitions_and_nothing_half_written(
 
 
 def test_a_failed_read_changes_nothing(spark, tmp_path, lake):
-    clean_batch(spark, [write_csv(tmp_path / "2019-Oct.csv", month_lines("2019-10"))], lake)
+    lines = month_lines("2019-10") * 30 + [line(price="x")]
+    clean_batch(spark, [write_csv(tmp_path / "2019-Oct.csv", lines)], lake)
     before = sorted(events_in(spark, lake).collect())
+    quarantine_before = spark.read.parquet(lake.table_path(contract.QUARANTINE)).collect()
     broken = tmp_path / "broken" / "2019-Oct.csv.gz"
     broken.parent.mkdir()
     full = gzip.compress(("\n".join([HEADER, *month_lines("2019-10") * 50]) + "\n").encode())
@@ -239,6 +241,8 @@ def test_a_failed_read_changes_nothing(spark, tmp_path, lake):
     with pytest.raises(Exception, match="(?i)unexpected end of input stream"):
         clean_batch(spark, [str(broken)], lake)
     assert sorted(events_in(spark, lake).collect()) == before
+    assert spark.read.parquet(lake.table_path(contract.QUARANTINE)).collect() == quarantine_before
+    assert [row.reason for row in quarantine_before] == ["bad_price"]
 
 
 def test_a_missing_input_is_a_one_line_error_naming_the_path(tmp_path, spark, capsys):
