@@ -163,20 +163,3 @@ def quarantined_rows(validated: DataFrame, batch_id: str) -> DataFrame:
         F.coalesce(F.col(CORRUPT), rejoined).alias("raw_line"),
         *(F.col(f"_t_{name}").alias(name) for name in RAW_COLUMNS),
     )
-
-
-VALID = "valid"
-VALID_DATES = "valid_dates"
-
-
-def outcome_metrics() -> list[SparkColumn]:
-    """Aggregates over validated rows: rows per reason, valid rows (`VALID`) and their dates (`VALID_DATES`).
-
-    Computed by `DataFrame.observe` while the quarantine is written, so counting costs no extra pass.
-    """
-    reason = F.col("reason")
-    return [
-        *(F.count(F.when(reason == name, True)).alias(name) for name in REASONS),
-        F.count(F.when(reason.isNull(), True)).alias(VALID),
-        F.collect_set(F.when(reason.isNull(), F.to_date("_event_time"))).alias(VALID_DATES),
-    ]

@@ -83,10 +83,10 @@ def clean_batch(
 ) -> QualityReport:
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
-    Two passes over the raw rows: the first writes the quarantine and counts every outcome as it goes
-    (`clean.outcome_metrics`), the second writes the clean events. Above the quarantine limit the
-    second pass only counts: the quarantine and the report are written, no clean events are
-    published, and QualityError is raised. A CSV input is parsed once and kept on local disk for both.
+    Two passes over the raw rows: the first writes the quarantine, the second the clean events
+    (counting what it writes); the rows read are counted from the parts' metadata. Above the quarantine limit the second pass
+    only counts: the quarantine and the report are written, no clean events are published, and
+    QualityError is raised. A CSV input is parsed once and kept on local disk for both passes.
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
@@ -96,34 +96,36 @@ def clean_batch(
         raw = raw.persist(KEEP_PARSED)
     try:
         validated = clean.narrowed(clean.validate(raw))
-        with stage(f"clean[{batch_id}] quarantine + counts") as info:
-            outcomes = Observation(f"outcomes-{batch_id}")
-            observed = validated.observe(outcomes, *clean.outcome_metrics())
-            write_batch(clean.quarantined_rows(observed, batch_id), contract.QUARANTINE, lake, batch_id)
-            counts = outcomes.get
-            written = spark.read.parquet(
-                lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id))
-            ).count()
-            by_reason = {reason: counts[reason] for reason in clean.REASONS if counts[reason]}
-            candidates = counts[clean.VALID]
-            rows_read = candidates + sum(by_reason.values())
-            info.update(rows_read=rows_read, valid_before_dedup=candidates, quarantined=written)
+        with stage(f"clean[{batch_id}] quarantine") as info:
+            # rows read: from the Parquet parts' metadata (or the kept CSV), not from a counter inside
+            # the pass, which would stop Spark's generated code at the counter and cost a second pass
+            rows_read = raw.count()
+            write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
+            quarantine = spark.read.parquet(lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id)))
+            by_reason = {
+                row["reason"]: row["count"] for row in quarantine.groupBy("reason").count().collect()
+            }
+            info.update(rows_read=rows_read, quarantined=sum(by_reason.values()))
+        candidates = rows_read - sum(by_reason.values())
         report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
-        # removing duplicates never empties a day, so the valid rows' days are the written days
-        report.event_dates = sorted(str(day) for day in counts[clean.VALID_DATES])
-        if written != report.rows_quarantined:
-            report.quarantined_by_reason["quarantine_write_mismatch"] = written - report.rows_quarantined
         # one shuffle by day serves the deduplication (a day's copies of a row meet in one task) and
         # the write: each day is written by one task, so one file per day instead of one per task
-        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date"))
+        written = Observation(f"written-{batch_id}")
+        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date")).observe(
+            written, F.count(F.lit(1)).alias("rows"), F.collect_set("event_date").alias("days")
+        )
         if report.quarantined_share <= max_quarantine_share:
             with stage(f"clean[{batch_id}] write events") as info:
                 write_partitioned(events, contract.EVENTS, lake)
+                report.event_dates = sorted(str(day) for day in written.get["days"])
                 report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
                 info.update(rows=report.rows_valid, days=len(report.event_dates))
         else:
-            report.rows_valid = events.count()
-        report.duplicates_removed = candidates - report.rows_valid
+            events.count()
+            report.rows_valid = written.get["rows"]
+            report.event_dates = sorted(str(day) for day in written.get["days"])
+        # from what the dedup step let through, so check_accounting compares it with what is stored
+        report.duplicates_removed = candidates - written.get["rows"]
     finally:
         raw.unpersist()
     write_quality_report(spark, lake, report)

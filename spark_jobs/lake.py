@@ -80,7 +80,9 @@ def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
     # written beside the folder under a hidden name (readers skip names starting with "."), then moved
     # in place: a failed run leaves the previous batch's files as they were
     staging = f"{parent}/.{name}.tmp-{uuid.uuid4().hex[:8]}"
-    df.select(*columns).coalesce(1).write.mode("overwrite").parquet(staging)
+    # repartition, not coalesce: coalesce(1) would run the whole upstream pass (e.g. validating every
+    # raw row to find the quarantined ones) in one task; this shuffles only the rows written
+    df.select(*columns).repartition(1).write.mode("overwrite").parquet(staging)
     lake_io.replace_folder(df.sparkSession, staging, folder)
 
 
