@@ -22,11 +22,12 @@ ROWS = 20_000
 BAD_ROWS = 40  # 0.2% of the lines, under the 1% quarantine limit
 
 
-@pytest.fixture(scope="module")
-def bench_run(tmp_path_factory):
+@pytest.fixture(scope="module", params=["parquet", "csv.gz"])
+def bench_run(tmp_path_factory, request):
+    """The whole bench on the ingest step's default Parquet parts and on gzip CSV parts."""
     folder = tmp_path_factory.mktemp("bench")
     result = run_bench(
-        rows=ROWS, bad_rows=BAD_ROWS, compression="gzip",
+        rows=ROWS, bad_rows=BAD_ROWS, raw_parts=request.param,
         cache_dir=str(folder / "cache"), results_dir=str(folder / "results"),
     )  # fmt: skip
     return folder, result
