@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import json
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from servers.concurrency import run_in_threads
 from servers.gcs import gcs_client, new_bucket
-from servers.month_data import data_lines, gzipped, kaggle_csv
-from servers.month_data import month_lines as csv_month_lines
+from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
 
-from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.download import RetryPolicy
 from spark_jobs.ingest.gcs_store import GcsStore
@@ -26,21 +22,6 @@ pytestmark = pytest.mark.integration
 
 CSV = kaggle_csv(rows=3000)
 MONTH_PREFIX = "raw/year=2019/month=10/"
-
-
-def parquet_lines(part: bytes) -> list[bytes]:
-    """The rows of a stored Parquet part as CSV lines (fields joined by commas, or the corrupt text)."""
-    table = pq.read_table(pa.BufferReader(part))
-    assert table.column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
-    rows = zip(*(column.cast(pa.binary()).to_pylist() for column in table.columns), strict=True)
-    return [row[-1] if row[-1] is not None else b",".join(row[:-1]) for row in rows]
-
-
-def month_lines(parts: list[bytes]) -> list[bytes]:
-    """Data lines of a stored month in part order, from Parquet parts or from header-carrying CSV parts."""
-    if all(part[:4] == b"PAR1" for part in parts):
-        return [line for part in parts for line in parquet_lines(part)]
-    return csv_month_lines(parts)
 
 
 @pytest.fixture
@@ -101,7 +82,7 @@ def test_csv_parts_are_uploaded_with_the_header_when_asked_for(source, bucket):
     manifest, parts = stored_month(bucket)
     assert manifest["format"] == "csv"
     assert all(entry["name"].endswith(".csv.gz") for entry in manifest["parts"])
-    assert csv_month_lines(parts) == data_lines(CSV)
+    assert month_lines(parts) == data_lines(CSV)
     assert ingest(source, bucket, part_format="csv")["status"] == "skipped"
 
 

@@ -8,13 +8,9 @@ from __future__ import annotations
 import json
 import os
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from servers.month_data import data_lines, gzipped, kaggle_csv
-from servers.month_data import month_lines as csv_month_lines
+from servers.month_data import data_lines, gzipped, kaggle_csv, month_lines
 
-from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.download import RetryPolicy
 from spark_jobs.ingest.job import ingest_month
@@ -24,21 +20,6 @@ pytestmark = pytest.mark.integration
 CSV = kaggle_csv(rows=4000)
 GZ = gzipped(CSV)
 FAST_RETRY = RetryPolicy(attempts=4, backoff_s=0.01, timeout_s=10)
-
-
-def parquet_lines(part: bytes) -> list[bytes]:
-    """The rows of a stored Parquet part as CSV lines (fields joined by commas, or the corrupt text)."""
-    table = pq.read_table(pa.BufferReader(part))
-    assert table.column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
-    rows = zip(*(column.cast(pa.binary()).to_pylist() for column in table.columns), strict=True)
-    return [row[-1] if row[-1] is not None else b",".join(row[:-1]) for row in rows]
-
-
-def month_lines(parts: list[bytes]) -> list[bytes]:
-    """Data lines of a stored month in part order, from Parquet parts or from header-carrying CSV parts."""
-    if all(part[:4] == b"PAR1" for part in parts):
-        return [line for part in parts for line in parquet_lines(part)]
-    return csv_month_lines(parts)
 
 
 def ingest(url: str, dest, **options) -> dict:

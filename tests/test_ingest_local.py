@@ -13,10 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from servers.concurrency import run_in_threads
-from servers.month_data import HEADER, data_lines, gzipped, kaggle_csv
-from servers.month_data import month_lines as csv_month_lines
+from servers.month_data import HEADER, data_lines, gzipped, kaggle_csv, month_lines, part_rows, part_table
 
-from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
+from spark_jobs.contract import RAW_COLUMNS
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.job import ingest_month
 from spark_jobs.ingest.sources import KAGGLE_HEADER
@@ -48,29 +47,6 @@ def read_manifest(dest) -> dict:
 def stored_parts(dest) -> list[bytes]:
     names = sorted(name for name in os.listdir(month_dir(dest)) if name.startswith("part-"))
     return [open(os.path.join(month_dir(dest), name), "rb").read() for name in names]
-
-
-def part_table(part: bytes) -> pa.Table:
-    return pq.read_table(pa.BufferReader(part))
-
-
-def part_rows(part: bytes) -> list[tuple]:
-    """The rows of a Parquet part as tuples of bytes (values are not necessarily valid UTF-8)."""
-    table = part_table(part)
-    return list(zip(*(column.cast(pa.binary()).to_pylist() for column in table.columns), strict=True))
-
-
-def parquet_lines(part: bytes) -> list[bytes]:
-    """The rows of a stored Parquet part as CSV lines (fields joined by commas, or the corrupt text)."""
-    assert part_table(part).column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
-    return [row[-1] if row[-1] is not None else b",".join(row[:-1]) for row in part_rows(part)]
-
-
-def month_lines(parts: list[bytes]) -> list[bytes]:
-    """Data lines of a stored month in part order, from Parquet parts or from header-carrying CSV parts."""
-    if all(part[:4] == b"PAR1" for part in parts):
-        return [line for part in parts for line in parquet_lines(part)]
-    return csv_month_lines(parts)
 
 
 def ingest_lines(tmp_path, lines: list[bytes], **options) -> list[tuple]:

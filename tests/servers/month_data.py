@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import random
 
+from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
+
 HEADER = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
 EVENT_TYPES = ("view",) * 8 + ("cart", "purchase")
 CATEGORIES = (
@@ -54,8 +56,34 @@ def part_lines(part: bytes) -> list[bytes]:
     return (gzip.decompress(part) if part[:2] == b"\x1f\x8b" else part).splitlines()
 
 
+def part_table(part: bytes):
+    """A stored Parquet part as a pyarrow table; its columns must be the raw part format's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pa.BufferReader(part))
+    assert table.column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
+    return table
+
+
+def part_rows(part: bytes) -> list[tuple]:
+    """The rows of a Parquet part as tuples of bytes (values are not necessarily valid UTF-8)."""
+    import pyarrow as pa
+
+    columns = part_table(part).columns
+    return list(zip(*(column.cast(pa.binary()).to_pylist() for column in columns), strict=True))
+
+
+def parquet_lines(part: bytes) -> list[bytes]:
+    """The rows of a stored Parquet part as CSV lines (fields joined by commas, or the corrupt text)."""
+    return [row[-1] if row[-1] is not None else b",".join(row[:-1]) for row in part_rows(part)]
+
+
 def month_lines(parts: list[bytes]) -> list[bytes]:
-    """Data lines of a stored month in part order; fails when a part does not start with the header."""
+    """Data lines of a stored month in part order, from Parquet parts or from CSV parts (each of which
+    must start with the header)."""
+    if all(part[:4] == b"PAR1" for part in parts):
+        return [line for part in parts for line in parquet_lines(part)]
     lines: list[bytes] = []
     for part in parts:
         header, *rows = part_lines(part)
