@@ -112,18 +112,21 @@ def clean_batch(
         # the write: each day is written by one task, so one file per day instead of one per task
         written = Observation(f"written-{batch_id}")
         events = clean.deduplicate(clean.valid_events(validated).repartition("event_date")).observe(
-            written, F.count(F.lit(1)).alias("rows"), F.collect_set("event_date").alias("days")
+            # the days as one string: PySpark 3.5 returns an observed array as an unconverted Java object
+            written,
+            F.count(F.lit(1)).alias("rows"),
+            F.concat_ws(",", F.collect_set(F.col("event_date").cast("string"))).alias("days"),
         )
         if report.quarantined_share <= max_quarantine_share:
             with stage(f"clean[{batch_id}] write events") as info:
                 write_partitioned(events, contract.EVENTS, lake)
-                report.event_dates = sorted(str(day) for day in written.get["days"])
+                report.event_dates = _observed_days(written)
                 report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
                 info.update(rows=report.rows_valid, days=len(report.event_dates))
         else:
             events.count()
             report.rows_valid = written.get["rows"]
-            report.event_dates = sorted(str(day) for day in written.get["days"])
+            report.event_dates = _observed_days(written)
         # from what the dedup step let through, so check_accounting compares it with what is stored
         report.duplicates_removed = candidates - written.get["rows"]
     finally:
@@ -133,6 +136,10 @@ def clean_batch(
     check_accounting(report)
     check_quarantine_share(report, max_quarantine_share)
     return report
+
+
+def _observed_days(observation: Observation) -> list[str]:
+    return sorted(day for day in observation.get["days"].split(",") if day)
 
 
 def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:
