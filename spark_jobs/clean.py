@@ -88,39 +88,6 @@ def validate(raw: DataFrame) -> DataFrame:
     return df.withColumn("reason", reason)
 
 
-# What valid_events reads from every row; quarantined_rows also reads the raw text, kept for rejected rows only.
-_EVENT_INPUTS = (
-    "_event_time",
-    "_event_type",
-    "_product_id",
-    "_category_id",
-    "_price",
-    "_user_id",
-    "_t_category_code",
-    "_t_brand",
-    "_t_user_session",
-)
-
-
-def narrowed(validated: DataFrame) -> DataFrame:
-    """The validated rows with only what valid_events and quarantined_rows read.
-
-    The job keeps this frame between its passes: valid rows carry their typed values only, and the
-    raw text, file name and row id (most of the bytes) are kept for rejected rows alone.
-    """
-    rejected = F.col("reason").isNotNull()
-    text_columns = [
-        "source_file",
-        "row_id",
-        CORRUPT,
-        *RAW_COLUMNS,
-        *(f"_t_{name}" for name in RAW_COLUMNS if f"_t_{name}" not in _EVENT_INPUTS),
-    ]
-    return validated.select(
-        "reason", *_EVENT_INPUTS, *(F.when(rejected, F.col(name)).alias(name) for name in text_columns)
-    )
-
-
 def valid_events(validated: DataFrame) -> DataFrame:
     """Typed, normalised valid rows in the contract's column order (duplicates still present)."""
     category_level = "try_element_at(split(_t_category_code, '[.]'), {})"

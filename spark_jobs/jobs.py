@@ -95,7 +95,7 @@ def clean_batch(
     if kind == "csv":
         raw = raw.persist(KEEP_PARSED)
     try:
-        validated = clean.narrowed(clean.validate(raw))
+        validated = clean.validate(raw)
         with stage(f"clean[{batch_id}] quarantine") as info:
             # rows read: from the Parquet parts' metadata (or the kept CSV), not from a counter inside
             # the pass, which would stop Spark's generated code at the counter and cost a second pass

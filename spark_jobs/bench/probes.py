@@ -62,10 +62,10 @@ def raw_formats(csv_path: str, work: str) -> None:
 
 
 def _full_parse(frame) -> None:
-    """Every column read, validated and typed, as the clean job does before keeping the batch."""
+    """Every column read, validated and typed into clean events, as the clean job's events pass does."""
     from spark_jobs import clean
 
-    clean.narrowed(clean.validate(frame)).write.format("noop").mode("overwrite").save()
+    clean.valid_events(clean.validate(frame)).write.format("noop").mode("overwrite").save()
 
 
 TIMESTAMP_VARIANTS = {
