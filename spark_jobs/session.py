@@ -33,8 +33,10 @@ LOCAL_CONF = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.warehouse.dir": os.path.join(os.environ.get("TMPDIR", "/tmp"), "spark-warehouse"),
-    # Spark's start-up chatter (native-hadoop warning, default-profile notice) stays out of the job's log.
-    "spark.driver.extraJavaOptions": "-Dlog4j2.configurationFile="
+    # Parallel GC: a batch job wants throughput, not G1's short pauses (5 M rows 94.3 s -> 83.1 s, peak
+    # 2.50 -> 2.13 GiB; the README's Performance section). The log4j2 file keeps Spark's start-up
+    # chatter (native-hadoop warning, default-profile notice) out of the job's log.
+    "spark.driver.extraJavaOptions": "-XX:+UseParallelGC -Dlog4j2.configurationFile="
     + os.path.join(os.path.dirname(os.path.abspath(__file__)), "log4j2.properties"),
 }
 
