@@ -84,9 +84,10 @@ def clean_batch(
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
     Two passes over the raw rows: the first writes the quarantine, the second the clean events
-    (counting what it writes); the rows read are counted from the parts' metadata. Above the quarantine limit the second pass
-    only counts: the quarantine and the report are written, no clean events are published, and
-    QualityError is raised. A CSV input is parsed once and kept on local disk for both passes.
+    (counting what it writes); the rows read are counted from the parts' metadata. Above the
+    quarantine limit the second pass only counts: the quarantine and the report are written, no
+    clean events are published, and QualityError is raised. A CSV input is parsed once and kept on
+    local disk for both passes.
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
