@@ -1,7 +1,7 @@
 """Build what Dataproc (or any spark-submit) needs: `python -m spark_jobs.packaging [--dist dist]`.
 
 Writes three artifacts into the dist folder:
-- `spark_jobs.zip`: the package for `--py-files` / Dataproc `fileUris`. Byte-for-byte reproducible
+- `spark_jobs.zip`: the package for `--py-files` / Dataproc `pythonFileUris`. Byte-for-byte reproducible
   (sorted entries, fixed timestamps), so an unchanged tree gives an unchanged zip;
 - `entrypoint.py`: the driver script (`spark_jobs/entrypoint.py`) submitted next to the zip;
 - `spark_jobs-<version>-py3-none-any.whl`: the installable package for Kestra workers that run the

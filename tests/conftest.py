@@ -9,8 +9,8 @@ import pytest
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 # Real servers for integration tests: fake_gcs_server/fake_gcs (fake-gcs-server), http_files (HTTP),
-# bigquery_emulator/bigquery_client (bqemulator).
-pytest_plugins = ["servers.gcs", "servers.http", "servers.bigquery"]
+# bigquery_emulator/bigquery_client (bqemulator); fake_dataproc, a stand-in for the Dataproc batches API.
+pytest_plugins = ["servers.gcs", "servers.http", "servers.bigquery", "servers.dataproc"]
 
 
 @pytest.fixture(scope="session")

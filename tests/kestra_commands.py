@@ -81,7 +81,12 @@ def render(template: str, kv: Callable[[str], str], inputs: Mapping[str, object]
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters["slice"] = lambda text, start, stop: text[start:stop]
     env.globals.update(kv=kv, secret=lambda name: f"<secret {name}>")
-    base = {"execution": {"id": "exec123"}, "flow": {"namespace": NAMESPACE}, "workingDir": "/tmp/work"}
+    base = {
+        "execution": {"id": "4wjLpRhz9uSIHbxE1xyZ"},  # Kestra's ids are mixed-case base62
+        "taskrun": {"attemptsCount": 1},
+        "flow": {"namespace": NAMESPACE},
+        "workingDir": "/tmp/work",
+    }
     return env.from_string(template).render(**base, **context, inputs=inputs)
 
 
@@ -93,14 +98,18 @@ class ProjectCommand:
 
 
 def task_commands(flow: Flow, task: dict, kv: Callable[[str], str], inputs: Mapping) -> list[ProjectCommand]:
-    """The project commands one task runs: `python -m spark_jobs`, spark-submit, or a Dataproc batch."""
+    """The project commands one task runs: `python -m spark_jobs`, spark-submit, or a Dataproc batch.
+
+    For `dataproc-submit` it is the batch's command (after `--`), which Dataproc runs.
+    """
     found = []
-    if task["type"].endswith("PySparkSubmit"):
-        found.append(tuple(render(arg, kv, inputs) for arg in task["args"]))
     for line in task.get("commands", []):
         words = shlex.split(render(line, kv, inputs))
         if words[:3] == ["python", "-m", "spark_jobs"]:
-            found.append(tuple(words[3:]))
+            argv = words[3:]
+            if argv[0] == "dataproc-submit":
+                argv = argv[argv.index("--") + 1 :]
+            found.append(tuple(argv))
         elif words[0] == "spark-submit":
             found.append(tuple(words[words.index(ENTRY_SCRIPT) + 1 :]))
     return [ProjectCommand(flow.id, task["id"], argv) for argv in found]

@@ -6,7 +6,8 @@ the BigQuery emulator, whose views are then queried. The commands are rendered f
 (tests/kestra_commands.py), so a flow change that breaks the chain breaks this test.
 
 Limits, said plainly: Kestra itself cannot run here (no server), so the flows' own plumbing is not
-exercised; and the BigQuery emulator cannot read gs:// through the GCS API, so before `load` the test copies
+exercised; nor can Dataproc, so the batch's command (what `dataproc-submit` sends after `--`) runs in
+this test's Spark session (the submission is tested against a stand-in API in test_dataproc_submit.py); and the BigQuery emulator cannot read gs:// through the GCS API, so before `load` the test copies
 the lake's objects from fake-gcs-server into the emulator's local gs:// folder (the bytes BigQuery would
 read), and passes `--api-endpoint` to point the client at the emulator.
 """
@@ -66,6 +67,12 @@ def test_the_monthly_pipeline_commands_ingest_process_and_load_a_month(
         "gcp_project_id": bigquery_emulator.project,
         "bq_dataset": new_dataset,
         "bq_location": "US",
+        # rendered into the Dataproc submit line, whose batch command this test runs locally instead
+        "gcp_region": "europe-west1",
+        "staging_bucket": f"{bucket}-staging",
+        "dataproc_runtime_version": "2.2",
+        "dataproc_service_account": "dataproc@test.iam.gserviceaccount.com",
+        "dataproc_subnetwork_uri": "projects/test/regions/europe-west1/subnetworks/dataproc",
     }
     commands = pipeline_commands(MONTH, kv, engine="dataproc", source=url)
     assert [argv[0] for argv in commands] == ["ingest", "run", "load"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -143,20 +144,6 @@ PLUGIN_TYPES: dict[str, PluginType] = {
         GCP_KEYS | {"contentType", "contentEncoding", "contentDisposition", "cacheControl"},
         "kestra.io/plugins/plugin-gcp/gcs/io.kestra.plugin.gcp.gcs.Upload (the task needs from and to)",
         {"uri"},
-    ),
-    "io.kestra.plugin.gcp.dataproc.batches.PySparkSubmit": _plugin(
-        {"mainPythonFileUri", "name", "region"},
-        GCP_KEYS | {"args", "fileUris", "archiveUris", "jarFileUris", "execution", "peripherals", "runtime"},
-        "kestra-io/plugin-gcp dataproc/batches/PySparkSubmit.java + AbstractBatch.java (@NotNull); "
-        "note: no pythonFileUris property",
-        {"state"},
-        nested={
-            "execution": frozenset(
-                {"serviceAccountEmail", "subnetworkUri", "networkUri", "networkTags", "kmsKey"}
-            ),
-            "runtime": frozenset({"version", "containerImage", "properties"}),
-            "peripherals": frozenset({"metastoreService", "sparkHistoryServer"}),
-        },
     ),
 }
 TRIGGER_TYPES: dict[str, PluginType] = {
@@ -482,6 +469,32 @@ def test_rendered_commands_parse_with_the_project_cli():
     for command in project_commands(force=True):
         args = parser.parse_args(list(command.argv))  # exits (fails the test) on a bad flag or value
         assert args.command == command.argv[0]
+
+
+def test_dataproc_batch_gets_the_staged_package_terraform_identity_network_and_runtime():
+    """What process_month_dataproc submits: the files its upload tasks staged, Terraform's service
+    account and subnetwork, the recommended properties, and a valid batch id per attempt."""
+    from spark_jobs.cli import build_parser
+    from spark_jobs.dataproc.batch import BATCH_ID
+
+    flow = load_flows()["process_month_dataproc"]
+    inputs = flow.input_values({"month": "2019-10"})
+    (line,) = flow.task("spark_batch")["commands"]
+    words = shlex.split(render(line, sample_kv, inputs))
+    assert words[:4] == ["python", "-m", "spark_jobs", "dataproc-submit"]
+    args = build_parser().parse_args(words[3:])
+    assert (args.project, args.region, args.runtime_version) == ("demo-project", "europe-west1", "2.2")
+    assert (args.service_account, args.subnetwork) == (
+        "<dataproc_service_account>",
+        "<dataproc_subnetwork_uri>",
+    )
+    staged = [
+        render(flow.task(task)["to"], sample_kv, inputs) for task in ("upload_entrypoint", "upload_package")
+    ]
+    assert [args.main, *args.py_files] == staged
+    assert args.batch_id == "clickstream-2019-10-4wjlprhz9usihbxe1xyz-1" and BATCH_ID.match(args.batch_id)
+    assert args.properties is None  # the recommended ones, kept in spark_jobs/dataproc/batch.py
+    assert args.labels == ["month=2019-10"]
 
 
 # --- parent flow and backfill -------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Dataproc itself cannot run here. The integration tests below run the packaged job the two ways
 the flows submit it, with a real local `spark-submit` and a Python that cannot import the
 installed `spark_jobs` (base interpreter, the venv's site-packages on PYTHONPATH, so the editable
-install's .pth hook is not read): `--py-files` (process_month_local) and `--files`, which is how
-the Dataproc batch ships the zip (`fileUris`, since Kestra's PySparkSubmit has no pythonFileUris).
+install's .pth hook is not read): `--py-files`, which is how process_month_local ships the zip and
+what the Dataproc batch's `pythonFileUris` (`dataproc-submit --py-file`) amounts to.
 """
 
 from __future__ import annotations
@@ -132,15 +132,8 @@ def test_the_test_environment_cannot_import_the_installed_package(tmp_path):
 
 
 @pytest.mark.integration
-def test_spark_submit_with_py_files_runs_the_cli(dist, tmp_path):
-    result = spark_submit(dist, "--py-files", ["run", "--help"], tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert all(flag in result.stdout for flag in ["--input", "--lake", "--month"])
-
-
-@pytest.mark.integration
-def test_dataproc_style_submit_ships_the_zip_as_a_file_and_processes_a_month(dist, tmp_path):
-    """The Dataproc batch's shape: zip in --files (fileUris), `run --input <month> --lake ... --month`,
+def test_dataproc_style_submit_processes_a_month_from_the_zip(dist, tmp_path):
+    """The Dataproc batch's shape: the zip as its Python file, `run --input <month> --lake ... --month`,
     and no duckdb/sqlglot, which the Dataproc runtime does not have."""
     raw_month = tmp_path / "raw" / "year=2019" / "month=10"
     raw_month.mkdir(parents=True)
@@ -152,7 +145,7 @@ def test_dataproc_style_submit_ships_the_zip_as_a_file_and_processes_a_month(dis
     lake = tmp_path / "lake"
     args = ["run", "--input", f"{raw_month.parent.parent}/year=2019/month=10/", "--lake", str(lake)]
     args += ["--month", "2019-10"]
-    result = spark_submit(dist, "--files", args, tmp_path, env=packaged_env(first_on_path=blocker))
+    result = spark_submit(dist, "--py-files", args, tmp_path, env=packaged_env(first_on_path=blocker))
     assert result.returncode == 0, result.stderr[-3000:]
     assert list((lake / "clean" / "events").glob("event_date=2019-10-*"))
     assert (lake / "marts").is_dir() and any((lake / "marts").iterdir())

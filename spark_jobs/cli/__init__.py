@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "local": "local_cmd",
     "contract": "contract_cmd",
     "load": "load_cmd",
+    "dataproc-submit": "dataproc_submit_cmd",
     "looker-url": "looker_url_cmd",
     "bq-schemas": "bq_schemas_cmd",
     "bench": "bench_cmd",

@@ -10,9 +10,11 @@ import re
 import socket
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+
+from servers.local_http import serving
 
 
 @dataclass
@@ -107,14 +109,6 @@ def _handler_for(server: FileServer):
 def http_files():
     """A running FileServer on a free port of 127.0.0.1."""
     server = FileServer(base_url="")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(server))
-    httpd.daemon_threads = True
-    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), name="http-files", daemon=True)
-    thread.start()
-    try:
+    with serving(_handler_for(server), "http-files") as url:
+        server.base_url = url
         yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)

@@ -1,0 +1,73 @@
+import argparse
+
+HELP = (
+    "run the job as a Dataproc Serverless PySpark batch and wait for it (what Kestra's dataproc flow calls)"
+)
+
+
+def configure(parser):
+    parser.add_argument("--project", required=True, help="Google Cloud project of the batch")
+    parser.add_argument("--region", required=True, help="Dataproc region, e.g. europe-west1")
+    parser.add_argument(
+        "--batch-id",
+        required=True,
+        help="4-63 lowercase letters, digits, hyphens; an existing one is followed",
+    )
+    parser.add_argument("--main", required=True, help="gs:// URI of the entry script (dist/entrypoint.py)")
+    parser.add_argument(
+        "--py-file",
+        action="append",
+        dest="py_files",
+        default=[],
+        help="gs:// URI of spark_jobs.zip; repeatable",
+    )
+    parser.add_argument("--runtime-version", help="Dataproc Serverless runtime, e.g. 2.2")
+    parser.add_argument("--service-account", help="service account the batch runs as")
+    parser.add_argument("--subnetwork", help="subnetwork URI (needs Private Google Access)")
+    parser.add_argument(
+        "--property",
+        action="append",
+        dest="properties",
+        metavar="KEY=VALUE",
+        help="Spark property over the recommended ones (spark_jobs/dataproc/batch.py); repeatable",
+    )
+    parser.add_argument("--label", action="append", dest="labels", metavar="KEY=VALUE", help="batch label")
+    parser.add_argument("--poll-seconds", type=float, default=15.0, help="seconds between state checks")
+    parser.add_argument("--timeout", type=float, default=4 * 3600.0, help="seconds to wait for the batch")
+    parser.add_argument(
+        "--api-endpoint", help="Dataproc API root without credentials, for a stand-in server (tests)"
+    )
+    parser.add_argument(
+        "job_args", nargs=argparse.REMAINDER, metavar="-- COMMAND ...", help="what the batch runs, after --"
+    )
+
+
+def run(args) -> int:
+    from spark_jobs.dataproc.batch import RECOMMENDED_PROPERTIES, PySparkBatch, parse_pairs
+    from spark_jobs.dataproc.submit import DEFAULT_ENDPOINT, http_session, run_batch
+    from spark_jobs.errors import UserError
+
+    job_args = args.job_args[1:] if args.job_args[:1] == ["--"] else args.job_args
+    if not job_args:
+        raise UserError("dataproc-submit needs the batch's command after --, e.g. -- run --input ...")
+    batch = PySparkBatch(
+        main_python_file_uri=args.main,
+        args=tuple(job_args),
+        python_file_uris=tuple(args.py_files),
+        runtime_version=args.runtime_version,
+        properties={**RECOMMENDED_PROPERTIES, **parse_pairs(args.properties, "--property")},
+        service_account=args.service_account,
+        subnetwork_uri=args.subnetwork,
+        labels=parse_pairs(args.labels, "--label"),
+    )
+    run_batch(
+        http_session(args.api_endpoint),
+        project=args.project,
+        region=args.region,
+        batch_id=args.batch_id,
+        batch=batch,
+        endpoint=args.api_endpoint or DEFAULT_ENDPOINT,
+        poll_seconds=args.poll_seconds,
+        timeout_seconds=args.timeout,
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Dataproc Serverless: the batch a month runs as (`batch`) and its submission over the REST API (`submit`)."""

@@ -1,0 +1,183 @@
+"""`dataproc-submit`: the batch a month runs as on Dataproc Serverless, sent and followed to its end.
+
+Dataproc cannot run here: these tests talk to a stand-in HTTP server with the REST API's shapes
+(tests/servers/dataproc.py, a mock). They specify what our client sends and how it reacts to each
+answer, through the real CLI and real HTTP.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spark_jobs.cli import main
+from spark_jobs.dataproc.batch import RECOMMENDED_PROPERTIES, PySparkBatch
+from spark_jobs.errors import UserError
+
+JOB = [
+    "run",
+    "--input",
+    "gs://lake/raw/year=2019/month=10/",
+    "--lake",
+    "gs://lake/lake",
+    "--month",
+    "2019-10",
+]
+
+
+def submit(fake, *extra: str, batch_id: str = "clickstream-2019-10-abc-1") -> int:
+    return main(
+        [
+            "dataproc-submit", "--project", "demo", "--region", "europe-west1", f"--batch-id={batch_id}",
+            "--main", "gs://staging/artifacts/abc/entrypoint.py", "--py-file", "gs://staging/artifacts/abc/spark_jobs.zip",
+            "--poll-seconds", "0.01", "--api-endpoint", fake.endpoint, *extra, "--", *JOB,
+        ]
+    )  # fmt: skip
+
+
+def test_sends_the_job_package_runtime_identity_and_network_then_succeeds(fake_dataproc):
+    code = submit(
+        fake_dataproc, "--runtime-version", "2.2", "--service-account", "dataproc@demo.iam.gserviceaccount.com",
+        "--subnetwork", "projects/demo/regions/europe-west1/subnetworks/dataproc", "--label", "month=2019-10",
+    )  # fmt: skip
+
+    assert code == 0
+    assert fake_dataproc.batches == {
+        "clickstream-2019-10-abc-1": {
+            "pysparkBatch": {
+                "mainPythonFileUri": "gs://staging/artifacts/abc/entrypoint.py",
+                "args": JOB,
+                "pythonFileUris": ["gs://staging/artifacts/abc/spark_jobs.zip"],
+            },
+            "runtimeConfig": {"version": "2.2", "properties": RECOMMENDED_PROPERTIES},
+            "environmentConfig": {
+                "executionConfig": {
+                    "serviceAccount": "dataproc@demo.iam.gserviceaccount.com",
+                    "subnetworkUri": "projects/demo/regions/europe-west1/subnetworks/dataproc",
+                }
+            },
+            "labels": {"month": "2019-10"},
+        }
+    }
+    assert fake_dataproc.requests[0] == (
+        "POST", "/v1/projects/demo/locations/europe-west1/batches?batchId=clickstream-2019-10-abc-1",
+    )  # fmt: skip
+
+
+def test_waits_until_the_batch_ends(fake_dataproc):
+    fake_dataproc.states = ["PENDING", "PENDING", "RUNNING", "RUNNING", "SUCCEEDED"]
+
+    assert submit(fake_dataproc) == 0
+    assert fake_dataproc.reads == {"clickstream-2019-10-abc-1": 5}
+
+
+def test_a_property_overrides_the_recommended_one_and_keeps_the_others(fake_dataproc):
+    submit(fake_dataproc, "--property", "spark.executor.instances=8", "--property", "spark.executor.cores=8")
+
+    properties = fake_dataproc.batches["clickstream-2019-10-abc-1"]["runtimeConfig"]["properties"]
+    assert properties == {
+        **RECOMMENDED_PROPERTIES, "spark.executor.instances": "8", "spark.executor.cores": "8",
+    }  # fmt: skip
+
+
+def test_a_failed_batch_fails_the_command_with_its_message_and_driver_output(fake_dataproc, capsys):
+    fake_dataproc.states = ["RUNNING", "FAILED"]
+    fake_dataproc.state_message = "Job failed with message [QualityError: 3.2% of rows quarantined]"
+
+    assert submit(fake_dataproc) == 1
+    assert (
+        "Dataproc batch projects/demo/locations/europe-west1/batches/clickstream-2019-10-abc-1 FAILED: "
+        "Job failed with message [QualityError: 3.2% of rows quarantined]; "
+        "driver output: gs://driver-output/clickstream-2019-10-abc-1"
+    ) in capsys.readouterr().err
+
+
+def test_a_cancelled_batch_fails_the_command(fake_dataproc):
+    fake_dataproc.states = ["RUNNING", "CANCELLED"]
+
+    assert submit(fake_dataproc) == 1
+
+
+def test_resubmitting_an_existing_batch_id_follows_it_instead_of_starting_another(fake_dataproc):
+    assert submit(fake_dataproc) == 0
+    assert submit(fake_dataproc) == 0
+
+    assert len(fake_dataproc.batches) == 1
+    assert [method for method, _ in fake_dataproc.requests].count("POST") == 2
+
+
+def test_unavailable_answers_while_waiting_are_asked_again(fake_dataproc):
+    fake_dataproc.transient_reads = 3
+
+    assert submit(fake_dataproc) == 0
+
+
+def test_a_refused_creation_names_the_batch_and_the_api_message(fake_dataproc, capsys):
+    fake_dataproc.create_error = (403, "PERMISSION_DENIED", "Permission 'dataproc.batches.create' denied")
+
+    assert submit(fake_dataproc) == 1
+    assert (
+        "creating Dataproc batch projects/demo/locations/europe-west1/batches/clickstream-2019-10-abc-1 failed: "
+        "HTTP 403 PERMISSION_DENIED: Permission 'dataproc.batches.create' denied"
+    ) in capsys.readouterr().err
+
+
+def test_a_batch_still_running_at_the_timeout_fails_and_says_it_keeps_running(fake_dataproc, capsys):
+    fake_dataproc.states = ["RUNNING"]
+
+    assert submit(fake_dataproc, "--timeout", "0.05") == 1
+    errors = capsys.readouterr().err
+    assert "still RUNNING after 0 s; it keeps running" in errors
+    assert "gcloud dataproc batches cancel clickstream-2019-10-abc-1 --region europe-west1" in errors
+
+
+@pytest.mark.parametrize(
+    "batch_id", ["Clickstream-2019-10", "abc", "clickstream_2019", "x" * 64, "-clickstream"]
+)
+def test_a_batch_id_dataproc_would_refuse_is_refused_before_any_call(fake_dataproc, batch_id):
+    assert submit(fake_dataproc, batch_id=batch_id) == 1
+    assert fake_dataproc.requests == []
+
+
+def test_the_batch_command_is_required():
+    with pytest.raises(UserError, match="needs the batch's command after --"):
+        from spark_jobs.cli import build_parser
+        from spark_jobs.cli.dataproc_submit_cmd import run
+
+        args = build_parser().parse_args(
+            [
+                "dataproc-submit",
+                "--project",
+                "p",
+                "--region",
+                "r",
+                "--batch-id",
+                "abcd",
+                "--main",
+                "gs://b/m.py",
+            ]
+        )
+        run(args)
+
+
+@pytest.mark.parametrize("label", ["Month=2019-10", "month=Oct 2019"])
+def test_a_label_dataproc_would_refuse_is_named(label):
+    batch = PySparkBatch("gs://b/m.py", ("run",), labels=dict([label.split("=")]))
+    with pytest.raises(UserError, match=f"label {label}"):
+        batch.body()
+
+
+def test_without_service_account_and_subnetwork_no_environment_is_sent():
+    body = PySparkBatch("gs://b/m.py", ("run",)).body()
+
+    assert "environmentConfig" not in body
+    assert body["runtimeConfig"] == {"properties": RECOMMENDED_PROPERTIES}
+
+
+def test_the_readme_shows_exactly_the_recommended_properties():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Dataproc Serverless for a month", 1)[1]
+    block = section.split("```", 2)[1]
+    lines = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+    assert dict(line.split("=", 1) for line in lines if line) == RECOMMENDED_PROPERTIES
