@@ -18,6 +18,7 @@ import io
 import os
 import zlib
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.checksums import HashingWriter, file_checksums
@@ -148,11 +149,11 @@ class PartWriter:
 
     def _open_next(self) -> _OpenPart:
         if self.part_format == "parquet":
-            suffix = ".parquet"
+            kind, suffix = _ParquetPart, ".parquet"
         else:
-            suffix = ".csv.gz" if self.compress else ".csv"
+            kind, suffix = _CsvPart, (".csv.gz" if self.compress else ".csv")
         name = f"part-{len(self.parts):05d}{suffix}"
-        return _OpenPart(Part(name=name, path=os.path.join(self.out_dir, name)), self)
+        return kind(Part(name=name, path=os.path.join(self.out_dir, name)), self)
 
     def _close_current(self) -> None:
         self._current.close()
@@ -161,31 +162,72 @@ class PartWriter:
 
 
 class _OpenPart:
-    def __init__(self, part: Part, writer: PartWriter):
+    """A part being written: the Kaggle header, then whole lines, counting rows and CSV bytes."""
+
+    def __init__(self, part: Part, writer: PartWriter, sink: BinaryIO):
         self.part = part
         self._writer = writer
-        self._parquet = writer.part_format == "parquet"
-        # a Parquet part is spooled as plain CSV first, under a name Spark and the store ignore
-        self._spool = os.path.join(writer.out_dir, f".{part.name}.csv.spool") if self._parquet else None
-        self._file = open(self._spool or part.path, "wb")  # noqa: SIM115 - closed in close()
-        # a CSV part is checksummed as it is written; a Parquet part once converted (the spool is not)
-        self._hashing = None if self._parquet else HashingWriter(self._file)
-        # mtime=0 and no file name: the same rows always give the same bytes (and checksums)
-        self._sink = (
-            gzip.GzipFile(filename="", fileobj=self._hashing, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)
-            if writer.compress and not self._parquet
-            else (self._hashing or self._file)
-        )
-        # whether the part is valid UTF-8 (pyarrow needs it to hand over a bad line's text)
-        self._utf8 = codecs.getincrementaldecoder("utf-8")() if self._parquet else None
-        self._valid_utf8 = True
+        self._sink = sink
         self._write_raw(KAGGLE_HEADER.encode() + b"\n")
 
     def write(self, data: bytes) -> None:
         self._write_raw(data)
         self.part.rows += data.count(b"\n")
         self._writer._ends_with_newline = data.endswith(b"\n")
-        if self._valid_utf8 and self._utf8 is not None:
+
+    def _write_raw(self, data: bytes) -> None:
+        self._sink.write(data)
+        self.part.csv_bytes += len(data)
+
+
+class _CsvPart(_OpenPart):
+    """Written as it streams in (gzip or plain) and checksummed on the way."""
+
+    def __init__(self, part: Part, writer: PartWriter):
+        self._file = open(part.path, "wb")  # noqa: SIM115 - closed in close() or discard()
+        self._hashing = HashingWriter(self._file)
+        # mtime=0 and no file name: the same rows always give the same bytes (and checksums)
+        self._gzip = (
+            gzip.GzipFile(filename="", fileobj=self._hashing, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)
+            if writer.compress
+            else None
+        )
+        super().__init__(part, writer, self._gzip or self._hashing)
+
+    def close(self) -> None:
+        if self._file.closed:
+            return
+        if self._gzip is not None:
+            self._gzip.close()
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.part.checksums = self._hashing.checksums.as_dict()
+
+    def discard(self) -> None:
+        """Close after an error (the staging folder is removed by the caller)."""
+        if self._file.closed:
+            return
+        if self._gzip is not None:
+            with contextlib.suppress(Exception):
+                self._gzip.close()
+        self._file.close()
+
+
+class _ParquetPart(_OpenPart):
+    """Spooled as plain CSV under a name Spark and the store ignore, converted once complete."""
+
+    def __init__(self, part: Part, writer: PartWriter):
+        self._spool = os.path.join(writer.out_dir, f".{part.name}.csv.spool")
+        self._file = open(self._spool, "wb")  # noqa: SIM115 - closed in close() or discard()
+        # whether the part is valid UTF-8 (pyarrow needs it to hand over a bad line's text)
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._valid_utf8 = True
+        super().__init__(part, writer, self._file)
+
+    def write(self, data: bytes) -> None:
+        super().write(data)
+        if self._valid_utf8:
             self._check_utf8(data)
 
     def _check_utf8(self, data: bytes) -> None:
@@ -196,21 +238,9 @@ class _OpenPart:
         except UnicodeDecodeError:
             self._valid_utf8 = False
 
-    def _write_raw(self, data: bytes) -> None:
-        self._sink.write(data)
-        self.part.csv_bytes += len(data)
-
     def close(self) -> None:
-        """Finish the part; a Parquet part is converted from its spool here."""
+        """Convert the spool into the Parquet part (checksummed as stored), then delete the spool."""
         if self._file.closed:
-            return
-        if self._sink not in (self._hashing, self._file):
-            self._sink.close()
-        if not self._parquet:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            self.part.checksums = self._hashing.checksums.as_dict()
             return
         self._file.close()
         try:
@@ -225,12 +255,8 @@ class _OpenPart:
             os.remove(self._spool)
 
     def discard(self) -> None:
-        """Close after an error without converting (the staging folder is removed by the caller)."""
+        """Close after an error without converting."""
         if self._file.closed:
             return
-        if self._sink not in (self._hashing, self._file):
-            with contextlib.suppress(Exception):
-                self._sink.close()
         self._file.close()
-        if self._spool is not None:
-            os.remove(self._spool)
+        os.remove(self._spool)
