@@ -27,8 +27,22 @@ resource "google_storage_bucket" "lake" {
     }
   }
 
-  # Only versions that were overwritten or deleted are ever removed; live objects (the processed
-  # data BigQuery reads) are never deleted by a rule.
+  # The one rule that deletes live objects: what an ingest run that was killed left under raw/_tmp/
+  # (parts uploaded before publishing, its lock). A run publishes a month in minutes, and a lock is
+  # taken over after 15 minutes, so nothing in use is ever a day old.
+  lifecycle_rule {
+    condition {
+      age            = 1
+      matches_prefix = ["${var.raw_prefix}/_tmp/"]
+      with_state     = "LIVE"
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  # Otherwise only versions that were overwritten or deleted are ever removed; live objects (the
+  # processed data BigQuery reads) are never deleted by a rule.
   lifecycle_rule {
     condition {
       days_since_noncurrent_time = var.noncurrent_version_retention_days

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import os
+import time
 import zipfile
 
 import pyarrow as pa
@@ -332,3 +333,21 @@ def test_a_header_only_file_is_rejected(tmp_path):
 def test_a_missing_source_file_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match=r"--source .*nope.csv.gz: no such file"):
         ingest(str(tmp_path / "nope.csv.gz"), tmp_path / "raw")
+
+
+def test_hidden_folders_a_killed_run_left_a_day_ago_are_removed_and_recent_ones_kept(source, tmp_path):
+    year = tmp_path / "raw" / "year=2019"
+    dead_staging, dead_aside, live = (
+        year / name for name in (".month=09.tmp-a1", ".month=10.old-b2", ".month=10.tmp-c3")
+    )
+    for folder in (dead_staging, dead_aside, live):
+        folder.mkdir(parents=True)
+        (folder / "part-00000.parquet").write_bytes(b"partial")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for folder in (dead_staging, dead_aside):
+        os.utime(folder, (two_days_ago, two_days_ago))
+
+    ingest(source, tmp_path / "raw")
+
+    assert sorted(name for name in os.listdir(year) if name.startswith(".")) == [".month=10.tmp-c3"]
+    assert os.listdir(month_dir(tmp_path / "raw"))

@@ -203,16 +203,18 @@ def test_required_apis_are_enabled():
         assert f"{api}.googleapis.com" in apis
 
 
-def test_lake_bucket_is_private_versioned_and_never_deletes_live_objects():
+def test_lake_bucket_is_private_versioned_and_never_deletes_live_objects_but_ingest_leftovers():
     lake = resources()[("google_storage_bucket", "lake")]
     assert lake["uniform_bucket_level_access"] is True and lake["public_access_prevention"] == "enforced"
     assert lake["versioning"][0]["enabled"] is True and lake["force_destroy"] is False
     rules = lake["lifecycle_rule"]
     colder = [rule for rule in rules if rule["action"][0]["type"] == "SetStorageClass"]
     assert colder and colder[0]["action"][0]["storage_class"] == "${var.raw_archive_storage_class}"
-    for rule in rules:
-        if rule["action"][0]["type"] == "Delete":
-            assert rule["condition"][0]["with_state"] == "ARCHIVED"  # only noncurrent versions
+    deleting = [rule["condition"][0] for rule in rules if rule["action"][0]["type"] == "Delete"]
+    live = [condition for condition in deleting if condition["with_state"] != "ARCHIVED"]
+    # live objects are deleted only under raw/_tmp/ (a killed ingest run's leftovers), after a day
+    assert live == [{"age": 1, "matches_prefix": ["${var.raw_prefix}/_tmp/"], "with_state": "LIVE"}]
+    assert len(deleting) == 2
 
 
 def test_staging_bucket_is_private():

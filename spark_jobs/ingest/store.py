@@ -3,6 +3,8 @@
 Parts are written into a hidden sibling folder (`year=YYYY/.month=MM.tmp-<id>`, ignored by Spark),
 fsynced, and the folder is renamed to `month=MM` in one step: readers see the whole month or none of
 it. Replacing a month (--force) renames the old folder aside first and deletes it afterwards.
+A killed run leaves its hidden folders behind; the next run in the same year folder removes those
+older than `LEFTOVER_AGE_S`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import errno
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -23,6 +26,9 @@ log = logging.getLogger("spark_jobs.ingest")
 PUBLISHED = "published"
 CONCURRENT = "published by a concurrent run"
 MAX_PUBLISH_TRIES = 10
+# A run stages and publishes a month in minutes, and writing into its folder refreshes the folder's
+# modification time: a hidden month folder untouched for a day belongs to a run that was killed.
+LEFTOVER_AGE_S = 24 * 3600
 
 
 def month_folder(year: int, month: int) -> tuple[str, str]:
@@ -87,6 +93,7 @@ class LocalStore:
     @contextlib.contextmanager
     def staging(self, year: int, month: int) -> Iterator[str]:
         year_dir, month_dir = month_folder(year, month)
+        remove_leftovers(os.path.join(self.root, year_dir))
         folder = os.path.join(self.root, year_dir, f".{month_dir}.tmp-{uuid.uuid4().hex}")
         os.makedirs(folder)
         try:
@@ -125,3 +132,19 @@ class LocalStore:
         finally:
             for aside in set_aside:
                 shutil.rmtree(aside, ignore_errors=True)
+
+
+def remove_leftovers(year_dir: str, max_age_s: float = LEFTOVER_AGE_S) -> None:
+    """Delete hidden `.month=MM.tmp-*` / `.month=MM.old-*` folders of killed runs (older than `max_age_s`)."""
+    if not os.path.isdir(year_dir):
+        return
+    now = time.time()
+    for name in os.listdir(year_dir):
+        path = os.path.join(year_dir, name)
+        if not (name.startswith(".month=") and (".tmp-" in name or ".old-" in name)):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # another run removed it first
+            age_s = now - os.path.getmtime(path)
+            if age_s > max_age_s:
+                log.warning("removing %s, left by an interrupted run %.0f h ago", path, age_s / 3600)
+                shutil.rmtree(path, ignore_errors=True)
