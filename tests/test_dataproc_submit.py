@@ -107,6 +107,25 @@ def test_resubmitting_an_existing_batch_id_follows_it_instead_of_starting_anothe
     assert [method for method, _ in fake_dataproc.requests].count("POST") == 2
 
 
+def test_a_lost_answer_to_the_creation_is_asked_again_without_a_second_batch(fake_dataproc):
+    fake_dataproc.transient_creates = 1
+
+    assert submit(fake_dataproc) == 0
+    assert len(fake_dataproc.batches) == 1
+    assert [method for method, _ in fake_dataproc.requests].count("POST") == 2
+
+
+def test_creation_gives_up_after_five_unavailable_answers(fake_dataproc, capsys):
+    fake_dataproc.create_error = (503, "UNAVAILABLE", "The service is currently unavailable.")
+
+    assert submit(fake_dataproc) == 1
+    assert [method for method, _ in fake_dataproc.requests] == ["POST"] * 5
+    assert (
+        "creating Dataproc batch projects/demo/locations/europe-west1/batches/clickstream-2019-10-abc-1 failed 5 times"
+        in capsys.readouterr().err
+    )
+
+
 def test_unavailable_answers_while_waiting_are_asked_again(fake_dataproc):
     fake_dataproc.transient_reads = 3
 

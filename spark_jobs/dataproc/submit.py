@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from urllib.parse import quote
 
 import requests
@@ -26,6 +25,7 @@ DEFAULT_ENDPOINT = "https://dataproc.googleapis.com"
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 # answers worth asking again while following a batch (the batch itself is not affected)
 TRANSIENT_STATUS = {429, 500, 502, 503, 504}
+CREATE_TRIES = 5
 
 
 class DataprocError(UserError):
@@ -60,28 +60,50 @@ def run_batch(
     endpoint: str = DEFAULT_ENDPOINT,
     poll_seconds: float = 15.0,
     timeout_seconds: float = 4 * 3600,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
 ) -> dict:
     """Create the batch (or find it), follow it to its end; return the succeeded batch resource."""
     check_batch_id(batch_id)
     endpoint = endpoint.rstrip("/")
     parent = f"projects/{project}/locations/{region}"
     name = f"{parent}/batches/{batch_id}"
-    created = session.post(
-        f"{endpoint}/v1/{parent}/batches", params={"batchId": batch_id}, json=batch.body(), timeout=60
-    )
+    body = batch.body()
+    for attempt in range(1, CREATE_TRIES + 1):
+        if _create(session, f"{endpoint}/v1/{parent}/batches", batch_id, body, name):
+            break
+        if attempt == CREATE_TRIES:
+            raise DataprocError(
+                f"creating Dataproc batch {name} failed {CREATE_TRIES} times; see the log above"
+            )
+        time.sleep(poll_seconds)
+    return _wait(session, f"{endpoint}/v1/{quote(name)}", name, poll_seconds, timeout_seconds)
+
+
+def _create(session: requests.Session, url: str, batch_id: str, body: dict, name: str) -> bool:
+    """True once the batch exists (created now, or by an earlier try); False after a transient failure.
+
+    Asking again is safe: a batch id is created once, so a lost answer shows up as 409 next time.
+    """
+    try:
+        created = session.post(url, params={"batchId": batch_id}, json=body, timeout=60)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        log.warning("batch %s: creating it: %s; asking again", name, error)
+        return False
     if created.status_code == 409:
-        log.info("batch %s already exists (a resubmitted attempt): following it", name)
+        log.info("batch %s already exists (an earlier try or attempt created it): following it", name)
+    elif created.status_code in TRANSIENT_STATUS:
+        log.warning("batch %s: creating it: %s; asking again", name, _error_text(created))
+        return False
     elif not created.ok:
         raise DataprocError(f"creating Dataproc batch {name} failed: {_error_text(created)}")
     else:
         log.info("submitted Dataproc batch %s", name)
-    return _wait(session, f"{endpoint}/v1/{quote(name)}", name, poll_seconds, timeout_seconds, sleep, clock)
+    return True
 
 
-def _wait(session, url, name, poll_seconds, timeout_seconds, sleep, clock) -> dict:
-    deadline = clock() + timeout_seconds
+def _wait(
+    session: requests.Session, url: str, name: str, poll_seconds: float, timeout_seconds: float
+) -> dict:
+    deadline = time.monotonic() + timeout_seconds
     state = None
     while True:
         current = _read_batch(session, url, name)
@@ -97,21 +119,21 @@ def _wait(session, url, name, poll_seconds, timeout_seconds, sleep, clock) -> di
                     f"Dataproc batch {name} {state}: {current.get('stateMessage', 'no message')}; "
                     f"driver output: {output}"
                 )
-        if clock() >= deadline:
+        if time.monotonic() >= deadline:
             batch_id, region = name.rsplit("/", 1)[1], name.split("/")[3]
             raise DataprocError(
                 f"Dataproc batch {name} still {state or 'unknown'} after {timeout_seconds:.0f} s; it keeps "
                 f"running (`gcloud dataproc batches cancel {batch_id} --region {region}` stops it)"
             )
-        sleep(poll_seconds)
+        time.sleep(poll_seconds)
 
 
 def _read_batch(session: requests.Session, url: str, name: str) -> dict | None:
     """The batch resource, or None after a transient failure (logged; the caller asks again)."""
     try:
         response = session.get(url, timeout=60)
-    except requests.ConnectionError as error:
-        log.warning("batch %s: connection error (%s); asking again", name, error)
+    except (requests.ConnectionError, requests.Timeout) as error:
+        log.warning("batch %s: %s; asking again", name, error)
         return None
     if response.ok:
         return response.json()

@@ -6,8 +6,8 @@ error JSON): create stores the request body and answers an Operation (409 ALREAD
 id); get walks each batch through `states` (the last one repeats). It proves what our client sends
 and how it reacts, not that Dataproc accepts the batch.
 
-`fake_dataproc` (per test) yields a `FakeDataproc`: set `states`, `state_message`, `create_error`
-or `transient_reads`, read `batches` (id -> request body) and `requests` afterwards.
+`fake_dataproc` (per test) yields a `FakeDataproc`: set `states`, `state_message`, `create_error`,
+`transient_creates` or `transient_reads`, read `batches` (id -> request body) and `requests` afterwards.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class FakeDataproc:
     states: list[str] = field(default_factory=lambda: ["PENDING", "RUNNING", "SUCCEEDED"])
     state_message: str = ""
     create_error: tuple[int, str, str] | None = None  # (HTTP status, status name, message)
+    transient_creates: int = 0  # answer 503 to this many creates first (after storing the batch)
     transient_reads: int = 0  # answer 503 to this many reads first
     batches: dict[str, dict] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
@@ -75,6 +76,9 @@ def _handler_for(fake: FakeDataproc):
                 if "mainPythonFileUri" not in body.get("pysparkBatch", {}):
                     return self._error(400, "INVALID_ARGUMENT", "pysparkBatch.mainPythonFileUri is required")
                 fake.batches[batch_id] = body
+                if fake.transient_creates > 0:  # created, but the answer is lost
+                    fake.transient_creates -= 1
+                    return self._error(503, "UNAVAILABLE", "The service is currently unavailable.")
                 operation = f"projects/{match[1]}/regions/{match[2]}/operations/op-{batch_id}"
             self._send(200, {"name": operation, "metadata": {"batch": name}})
 
