@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from spark_jobs.errors import UserError
 
 # Sized from the local measurements (README, Performance, "Dataproc Serverless for a month"): about
-# 38 k rows/s per core end to end, 2 GiB of heap per core, 16 executor cores for a 42-67 M-row month.
+# 40 k rows/s per core end to end, 2 GiB of heap per core, 16 executor cores for a 42-67 M-row month.
 RECOMMENDED_PROPERTIES: dict[str, str] = {
     "spark.executor.instances": "4",
     "spark.executor.cores": "4",
