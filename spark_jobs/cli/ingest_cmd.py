@@ -13,6 +13,7 @@ HELP = (
 def configure(parser) -> None:
     from spark_jobs.ingest.job import DEFAULT_PART_SIZE_MB
     from spark_jobs.ingest.sources import KAGGLE_MONTHS, REES46_BASE_URL, REES46_MONTHS
+    from spark_jobs.ingest.split import PART_FORMATS
 
     parser.add_argument("--month", required=True, help="month to ingest, YYYY-MM (e.g. 2019-10)")
     parser.add_argument(
@@ -38,7 +39,7 @@ def configure(parser) -> None:
     )
     parser.add_argument(
         "--part-format",
-        choices=("parquet", "csv"),
+        choices=PART_FORMATS,
         default="parquet",
         help="parquet (default): part-NNNNN.parquet, zstd, the 9 raw columns and _corrupt_record as "
         "strings; csv: part-NNNNN.csv[.gz], each starting with the Kaggle header",

@@ -7,14 +7,13 @@ import logging
 import tempfile
 from collections.abc import Iterator
 
-from spark_jobs.errors import UserError
 from spark_jobs.ingest.download import HttpBodyStream, RetryPolicy
 from spark_jobs.ingest.kaggle_source import download_kaggle_file
 from spark_jobs.ingest.local_source import open_path
 from spark_jobs.ingest.manifest import build_manifest
 from spark_jobs.ingest.progress import Progress
 from spark_jobs.ingest.sources import Source, resolve_source
-from spark_jobs.ingest.split import PART_FORMATS, split_csv
+from spark_jobs.ingest.split import check_part_format, split_csv
 from spark_jobs.ingest.store import PUBLISHED, open_store
 from spark_jobs.logs import stage
 from spark_jobs.months import parse_month
@@ -44,8 +43,7 @@ def ingest_month(
     `part-NNNNN.parquet` (`part_format="parquet"`) or `part-NNNNN.csv[.gz]` (`"csv"`, gzip when
     `compress`). `progress_bar=None` shows a bar only when stderr is a terminal.
     """
-    if part_format not in PART_FORMATS:
-        raise UserError(f"--part-format {part_format}: expected one of {', '.join(PART_FORMATS)}")
+    check_part_format(part_format)  # before any download
     year, number = parse_month(month)
     resolved = resolve_source(source, month, base_url)
     store = open_store(dest)

@@ -32,6 +32,12 @@ MAX_HEADER_BYTES = 64 * 1024
 PART_FORMATS = ("parquet", "csv")
 
 
+def check_part_format(part_format: str) -> str:
+    if part_format not in PART_FORMATS:
+        raise UserError(f"part format {part_format!r}: expected one of {', '.join(PART_FORMATS)}")
+    return part_format
+
+
 class SourceFormatError(UserError):
     """The source is not a complete Kaggle-format CSV (wrong header, HTML, truncated gzip)."""
 
@@ -108,8 +114,7 @@ class PartWriter:
     def __init__(self, out_dir: str, *, part_size_bytes: int, part_format: str = "parquet", compress: bool):
         if part_size_bytes <= 0:
             raise UserError(f"part size must be positive, got {part_size_bytes}")
-        if part_format not in PART_FORMATS:
-            raise UserError(f"part format must be one of {', '.join(PART_FORMATS)}, got {part_format!r}")
+        check_part_format(part_format)
         self.out_dir = out_dir
         self.part_size_bytes = part_size_bytes
         self.part_format = part_format
