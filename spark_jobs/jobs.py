@@ -1,4 +1,4 @@
-"""Jobs: wire read -> transform -> write. The transforms live in clean.py and marts.py."""
+"""Jobs: wire read -> transform -> write. The transforms live in clean.py and the marts package."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""Funnel marts: stages counted per grain (day, month x category, brand, product)."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+
+from spark_jobs import contract
+from spark_jobs.marts.common import funnel, with_event_month, with_unknowns
+from spark_jobs.schemas import conform
+
+
+def funnel_daily(events: DataFrame) -> DataFrame:
+    return conform(funnel(events, ["event_date"]), contract.FUNNEL_DAILY)
+
+
+def funnel_by_category(events: DataFrame) -> DataFrame:
+    result = funnel(with_event_month(with_unknowns(events)), ["event_month", "category_l1"])
+    return conform(result, contract.FUNNEL_BY_CATEGORY)
+
+
+def funnel_by_brand(events: DataFrame) -> DataFrame:
+    result = funnel(with_event_month(with_unknowns(events)), ["event_month", "brand"])
+    return conform(result, contract.FUNNEL_BY_BRAND)
+
+
+def product_funnel(events: DataFrame) -> DataFrame:
+    result = funnel(with_event_month(events), ["event_month", "product_id"], sessions=False)
+    return conform(result, contract.PRODUCT_FUNNEL)
