@@ -127,14 +127,15 @@ def test_a_user_site_install_of_the_wheel_loads_duckdb_with_its_own_sql(tmp_path
 
 
 # Put first on the driver's PYTHONPATH: the warehouse-only libraries, which Dataproc's runtime does not
-# ship, then fail to import as they would there.
+# ship, then fail to import as they would there; so do requests and google-crc32c, which only ingest
+# and dataproc-submit (on the Kestra worker) use: the driver parses `run` without importing them.
 NOT_ON_DATAPROC = """
 import sys
 
 
 class NotOnDataproc:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {"duckdb", "sqlglot"}:
+        if name.split(".")[0] in {"duckdb", "sqlglot", "requests", "google_crc32c"}:
             raise ImportError(f"{name} is not installed on Dataproc Serverless")
 
 
