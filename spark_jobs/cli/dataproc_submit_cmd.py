@@ -6,6 +6,8 @@ HELP = (
 
 
 def configure(parser):
+    from spark_jobs.dataproc.submit import DEFAULT_CANCEL_WAIT_SECONDS, DEFAULT_TIMEOUT_SECONDS
+
     parser.add_argument("--project", required=True, help="Google Cloud project of the batch")
     parser.add_argument("--region", required=True, help="Dataproc region, e.g. europe-west1")
     parser.add_argument(
@@ -33,7 +35,19 @@ def configure(parser):
     )
     parser.add_argument("--label", action="append", dest="labels", metavar="KEY=VALUE", help="batch label")
     parser.add_argument("--poll-seconds", type=float, default=15.0, help="seconds between state checks")
-    parser.add_argument("--timeout", type=float, default=4 * 3600.0, help="seconds to wait for the batch")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help="seconds to wait for the batch, then it is cancelled (default %(default).0f); stopped by "
+        "SIGTERM (Kestra's timeout or kill), the command cancels the batch too",
+    )
+    parser.add_argument(
+        "--cancel-wait",
+        type=float,
+        default=DEFAULT_CANCEL_WAIT_SECONDS,
+        help="seconds to wait for a cancelled batch to end before exiting (default %(default).0f)",
+    )
     parser.add_argument(
         "--api-endpoint", help="Dataproc API root without credentials, for a stand-in server (tests)"
     )
@@ -69,5 +83,6 @@ def run(args) -> int:
         endpoint=args.api_endpoint or DEFAULT_ENDPOINT,
         poll_seconds=args.poll_seconds,
         timeout_seconds=args.timeout,
+        cancel_wait_seconds=args.cancel_wait,
     )
     return 0
