@@ -237,3 +237,33 @@ def test_the_readme_shows_exactly_the_recommended_properties():
     block = section.split("```", 2)[1]
     lines = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
     assert dict(line.split("=", 1) for line in lines if line) == RECOMMENDED_PROPERTIES
+
+
+def test_the_packaged_job_is_uploaded_before_the_batch_is_created(fake_dataproc, fake_gcs, tmp_path):
+    """The GCS side is real (fake-gcs-server): the same objects the batch's URIs name, same bytes."""
+    from servers.gcs import gcs_client, new_bucket
+
+    bucket = new_bucket("staging")
+    package, entry = tmp_path / "spark_jobs.zip", tmp_path / "entrypoint.py"
+    package.write_bytes(b"PK zip bytes")
+    entry.write_text("print('entry')\n")
+    uploads = [f"--upload={entry}=gs://{bucket}/artifacts/abc/entrypoint.py"]
+    uploads += [f"--upload={package}=gs://{bucket}/artifacts/abc/spark_jobs.zip"]
+
+    assert submit(fake_dataproc, *uploads) == 0
+
+    blobs = {blob.name: blob.download_as_bytes() for blob in gcs_client().list_blobs(bucket)}
+    assert blobs == {
+        "artifacts/abc/entrypoint.py": b"print('entry')\n",
+        "artifacts/abc/spark_jobs.zip": b"PK zip bytes",
+    }
+    assert len(fake_dataproc.batches) == 1
+
+
+@pytest.mark.parametrize(
+    "upload", ["dist/spark_jobs.zip", "missing.zip=gs://b/o", "x=s3://b/o", "x=gs://bucket-only"]
+)
+def test_an_upload_that_cannot_be_done_is_refused_before_any_call(fake_dataproc, tmp_path, upload, capsys):
+    assert submit(fake_dataproc, f"--upload={upload}") == 1
+    assert fake_dataproc.requests == []
+    assert "--upload" in capsys.readouterr().err

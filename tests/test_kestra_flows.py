@@ -357,8 +357,7 @@ def test_flows_that_touch_a_month_never_run_twice_at_once(flow):
 
 def test_network_bound_tasks_retry_with_exponential_backoff():
     network_tasks = {
-        ("ingest_month", "ingest"), ("load_month", "load"), ("process_month_dataproc", "upload_package"),
-        ("process_month_dataproc", "upload_entrypoint"), ("process_month_dataproc", "spark_batch"),
+        ("ingest_month", "ingest"), ("load_month", "load"), ("process_month_dataproc", "spark_batch"),
     }  # fmt: skip
     for flow_id, task_id in network_tasks:
         retry = load_flows()[flow_id].task(task_id)["retry"]
@@ -398,7 +397,7 @@ def test_tasks_that_run_the_project_install_it_into_a_virtual_environment_of_the
     ~/.local/bin (off PATH), and the task's venv holds exactly this wheel and its pinned dependencies."""
     assert task["beforeCommands"] == VENV_COMMANDS
     assert all(line.startswith(f"{VENV_PYTHON} -m spark_jobs ") for line in task["commands"])
-    assert task["namespaceFiles"] == {"enabled": True, "include": ["dist/*.whl"]}
+    assert task["namespaceFiles"]["enabled"] is True and task["namespaceFiles"]["include"][0] == "dist/*.whl"
 
 
 def test_kestra_stops_the_dataproc_task_only_after_the_command_cancelled_its_batch():
@@ -561,7 +560,7 @@ def test_rendered_commands_parse_with_the_project_cli():
 
 
 def test_dataproc_batch_gets_the_staged_package_terraform_identity_network_and_runtime():
-    """What process_month_dataproc submits: the files its upload tasks staged, Terraform's service
+    """What process_month_dataproc submits: the files it uploads itself, Terraform's service
     account and subnetwork, the recommended properties, and a valid batch id per attempt."""
     from spark_jobs.cli import build_parser
     from spark_jobs.dataproc.batch import BATCH_ID
@@ -577,10 +576,14 @@ def test_dataproc_batch_gets_the_staged_package_terraform_identity_network_and_r
         "<dataproc_service_account>",
         "<dataproc_subnetwork_uri>",
     )
-    staged = [
-        render(flow.task(task)["to"], sample_kv, inputs) for task in ("upload_entrypoint", "upload_package")
-    ]
-    assert [args.main, *args.py_files] == staged
+    staging = "gs://demo-project-clickstream-staging/artifacts/4wjLpRhz9uSIHbxE1xyZ"
+    assert args.uploads == [
+        f"dist/entrypoint.py={staging}/entrypoint.py", f"dist/spark_jobs.zip={staging}/spark_jobs.zip",
+    ]  # fmt: skip
+    assert [args.main, *args.py_files] == [f"{staging}/entrypoint.py", f"{staging}/spark_jobs.zip"]
+    assert {"dist/spark_jobs.zip", "dist/entrypoint.py"} <= set(
+        flow.task("spark_batch")["namespaceFiles"]["include"]
+    )
     assert args.batch_id == "clickstream-2019-10-4wjlprhz9usihbxe1xyz-1" and BATCH_ID.match(args.batch_id)
     assert args.properties is None  # the recommended ones, kept in spark_jobs/dataproc/batch.py
     assert args.labels == ["month=2019-10"]

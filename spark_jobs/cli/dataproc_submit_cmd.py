@@ -23,6 +23,13 @@ def configure(parser):
         default=[],
         help="gs:// URI of spark_jobs.zip; repeatable",
     )
+    parser.add_argument(
+        "--upload",
+        action="append",
+        dest="uploads",
+        metavar="LOCAL=gs://BUCKET/OBJECT",
+        help="copy a local file (dist/spark_jobs.zip, dist/entrypoint.py) to GCS before submitting; repeatable",
+    )
     parser.add_argument("--runtime-version", help="Dataproc Serverless runtime, e.g. 2.2")
     parser.add_argument("--service-account", help="service account the batch runs as")
     parser.add_argument("--subnetwork", help="subnetwork URI (needs Private Google Access)")
@@ -57,13 +64,15 @@ def configure(parser):
 
 
 def run(args) -> int:
-    from spark_jobs.dataproc.batch import RECOMMENDED_PROPERTIES, PySparkBatch, parse_pairs
+    from spark_jobs.dataproc.batch import RECOMMENDED_PROPERTIES, PySparkBatch, check_batch_id, parse_pairs
+    from spark_jobs.dataproc.staging import parse_uploads, upload_files
     from spark_jobs.dataproc.submit import DEFAULT_ENDPOINT, http_session, run_batch
     from spark_jobs.errors import UserError
 
     job_args = args.job_args[1:] if args.job_args[:1] == ["--"] else args.job_args
     if not job_args:
         raise UserError("dataproc-submit needs the batch's command after --, e.g. -- run --input ...")
+    uploads = parse_uploads(args.uploads)
     batch = PySparkBatch(
         main_python_file_uri=args.main,
         args=tuple(job_args),
@@ -74,6 +83,9 @@ def run(args) -> int:
         subnetwork_uri=args.subnetwork,
         labels=parse_pairs(args.labels, "--label"),
     )
+    check_batch_id(args.batch_id)
+    batch.body()  # a batch Dataproc would refuse is refused before anything is uploaded
+    upload_files(uploads, project=args.project)
     run_batch(
         http_session(args.api_endpoint),
         project=args.project,
