@@ -10,15 +10,13 @@ BigQuery grants what Terraform asks for.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from google.api_core.retry import Retry
-from servers.local_http import serving
+from servers.local_http import JsonHandler, serving
 
 from spark_jobs.errors import UserError
 from spark_jobs.warehouse.bigquery_loader import Calls, ensure_dataset, make_client
@@ -49,19 +47,8 @@ class FakeBigQueryDatasets:
 
 
 def _handler_for(fake: FakeBigQueryDatasets):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args) -> None:
-            pass
-
-        def _send(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    class Handler(JsonHandler):
+        content_type = "application/json; charset=UTF-8"
 
         def _resource(self, project: str, dataset: str, location: str) -> dict:
             return {
@@ -84,7 +71,7 @@ def _handler_for(fake: FakeBigQueryDatasets):
                 self._send(200, self._resource(match[1], match[2], fake.existing[match[2]]))
 
         def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            body = self._json_body()
             with fake.lock:
                 fake.requests.append(("POST", self.path))
                 project = DATASETS_PATH.match(self.path)[1]

@@ -36,15 +36,7 @@ def imported_while_parsing(argv: list[str]) -> tuple[str, set[str]]:
 
 
 def test_the_dataproc_drivers_run_command_imports_only_its_own_module_and_no_warehouse_or_http_library():
-    argv = [
-        "run",
-        "--input",
-        "gs://lake/raw/year=2019/month=10/",
-        "--lake",
-        "gs://lake/lake",
-        "--month",
-        "2019-10",
-    ]
+    argv = ["run", "--input", "gs://lake/raw/year=2019/month=10/", "--lake", "gs://lake/lake"]
     command, modules = imported_while_parsing(argv)
 
     assert command == "run"

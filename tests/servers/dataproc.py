@@ -15,16 +15,14 @@ and how it reacts, not that Dataproc accepts the batch.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from servers.local_http import serving
+from servers.local_http import JsonHandler, serving
 
 BATCHES = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/batches$")
 BATCH = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/batches/([^/]+)$")
@@ -47,26 +45,13 @@ class FakeDataproc:
 
 
 def _handler_for(fake: FakeDataproc):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args) -> None:
-            pass
-
-        def _send(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(JsonHandler):
         def _error(self, status: int, name: str, message: str) -> None:
             self._send(status, {"error": {"code": status, "status": name, "message": message}})
 
         def do_POST(self) -> None:
             url = urlsplit(self.path)
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            body = self._json_body()
             with fake.lock:
                 fake.requests.append(("POST", self.path))
                 cancel = CANCEL.match(url.path)
