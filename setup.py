@@ -26,7 +26,8 @@ class BuildPyWithSql(build_py):
             return
         for folder in SQL_FOLDERS:
             target = Path(self.build_lib) / "spark_jobs" / "bigquery" / folder
-            target.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(target, ignore_errors=True)  # build/ outlives builds: no deleted view may ship
+            target.mkdir(parents=True)
             for source in sorted((PROJECT_DIR / "bigquery" / folder).glob("*.sql")):
                 shutil.copyfile(source, target / source.name)
 
