@@ -7,8 +7,9 @@ so the service account and subnetwork given to it never reach Dataproc.
 Idempotent per batch id: when the id already exists (the same attempt submitted again, e.g. after the
 worker restarted), the existing batch is followed instead of a second one being started.
 
-Never leaves a batch behind: when the command is stopped (SIGTERM or SIGHUP, which is how Kestra
-stops a Process-runner task on its timeout or a kill; Ctrl-C) or its own timeout passes, it cancels
+Never leaves a batch behind: when the command is stopped (SIGTERM or SIGHUP; Kestra's Process task
+runner sends SIGTERM to every descendant process of a task it times out or kills, Process.java
+`killDescendantsOf`; Ctrl-C) or its own timeout passes, it cancels
 the batch (the batch's operation, as `gcloud dataproc batches cancel` does) and waits a little for it
 to end, so a retry does not run next to it writing the same partitions.
 """
