@@ -4,8 +4,9 @@ Writes three artifacts into the dist folder:
 - `spark_jobs.zip`: the package for `--py-files` / Dataproc `pythonFileUris`. Byte-for-byte reproducible
   (sorted entries, fixed timestamps), so an unchanged tree gives an unchanged zip;
 - `entrypoint.py`: the driver script (`spark_jobs/entrypoint.py`) submitted next to the zip;
-- `spark_jobs-<version>-py3-none-any.whl`: the installable package for Kestra workers that run the
-  non-Spark commands (`ingest`, `load`).
+- `spark_jobs-<version>-py3-none-any.whl`: the installable package (the warehouse SQL inside as
+  package data, see setup.py) that every Kestra flow task installs into a virtual environment of its
+  own to run `ingest`, `load`, `dataproc-submit` or the local engine's `run`.
 """
 
 from __future__ import annotations

@@ -58,6 +58,6 @@ output "dataproc_runtime_version" {
 }
 
 output "kestra_service_account" {
-  description = "Identity Kestra uses; create its key into the Kestra secret GCP_SERVICE_ACCOUNT_JSON (see the README, Deploy on Google Cloud)."
+  description = "Identity Kestra uses; its credential (a key-less workload identity configuration, or a key) goes into the Kestra secret GCP_SERVICE_ACCOUNT_JSON (README, Deploy on Google Cloud)."
   value       = google_service_account.kestra.email
 }

@@ -1,6 +1,7 @@
 # The data lake: raw/ (source files, written by `ingest`) and lake/ (Spark outputs BigQuery loads).
 resource "google_storage_bucket" "lake" {
   # checkov:skip=CKV_GCP_62:Access logs to another bucket are left out to keep the project small; Cloud Audit Logs record who changed what.
+  # checkov:skip=CKV_GCP_78:Versioning would keep every partition Spark rewrites (copy + delete) for weeks; lake/ is recomputed from raw/, raw/ can be ingested again, and soft delete keeps deleted objects restorable (README: storage costs).
   name                        = local.lake_bucket_name
   project                     = var.project_id
   location                    = var.region
@@ -10,20 +11,25 @@ resource "google_storage_bucket" "lake" {
   force_destroy               = false
   labels                      = local.labels
 
-  versioning {
-    enabled = true
+  # Deleted and overwritten objects stay restorable this long, at the live object's price.
+  soft_delete_policy {
+    retention_duration_seconds = var.soft_delete_retention_days * 86400
   }
 
-  # Raw files are read once, when their month is processed: move them to colder storage.
-  lifecycle_rule {
-    condition {
-      age            = var.raw_archive_after_days
-      matches_prefix = ["${var.raw_prefix}/"]
-      with_state     = "LIVE"
-    }
-    action {
-      type          = "SetStorageClass"
-      storage_class = var.raw_archive_storage_class
+  # Off by default: every reprocessing (`--force`, a changed cleaning rule) reads raw/ again, and
+  # colder classes charge retrieval and early deletion (README: storage costs).
+  dynamic "lifecycle_rule" {
+    for_each = var.raw_archive_after_days > 0 ? [var.raw_archive_after_days] : []
+    content {
+      condition {
+        age            = lifecycle_rule.value
+        matches_prefix = ["${var.raw_prefix}/"]
+        with_state     = "LIVE"
+      }
+      action {
+        type          = "SetStorageClass"
+        storage_class = var.raw_archive_storage_class
+      }
     }
   }
 
@@ -35,18 +41,6 @@ resource "google_storage_bucket" "lake" {
       age            = 1
       matches_prefix = ["${var.raw_prefix}/_tmp/"]
       with_state     = "LIVE"
-    }
-    action {
-      type = "Delete"
-    }
-  }
-
-  # Otherwise only versions that were overwritten or deleted are ever removed; live objects (the
-  # processed data BigQuery reads) are never deleted by a rule.
-  lifecycle_rule {
-    condition {
-      days_since_noncurrent_time = var.noncurrent_version_retention_days
-      with_state                 = "ARCHIVED"
     }
     action {
       type = "Delete"
@@ -68,6 +62,11 @@ resource "google_storage_bucket" "staging" {
   public_access_prevention    = "enforced"
   force_destroy               = true
   labels                      = local.labels
+
+  # Per-run copies that the rule below deletes anyway: nothing to restore.
+  soft_delete_policy {
+    retention_duration_seconds = 0
+  }
 
   lifecycle_rule {
     condition {

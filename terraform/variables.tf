@@ -56,20 +56,20 @@ variable "lake_prefix" {
 }
 
 variable "raw_archive_after_days" {
-  description = "Age in days after which raw source files move to a colder storage class (they are read once, when their month is processed)."
+  description = "Age in days after which raw source files move to raw_archive_storage_class; 0 (the default) keeps them in STANDARD, because every reprocessing reads them again (README: Deploy on Google Cloud, storage costs)."
   type        = number
-  default     = 30
+  default     = 0
 
   validation {
-    condition     = var.raw_archive_after_days >= 1 && var.raw_archive_after_days <= 3650
-    error_message = "raw_archive_after_days must be between 1 and 3650."
+    condition     = var.raw_archive_after_days >= 0 && var.raw_archive_after_days <= 3650
+    error_message = "raw_archive_after_days must be between 0 (never) and 3650."
   }
 }
 
 variable "raw_archive_storage_class" {
-  description = "Storage class raw files move to after raw_archive_after_days."
+  description = "Storage class raw files move to after raw_archive_after_days (when that is above 0)."
   type        = string
-  default     = "COLDLINE"
+  default     = "NEARLINE"
 
   validation {
     condition     = contains(["NEARLINE", "COLDLINE", "ARCHIVE"], var.raw_archive_storage_class)
@@ -77,14 +77,14 @@ variable "raw_archive_storage_class" {
   }
 }
 
-variable "noncurrent_version_retention_days" {
-  description = "Days an overwritten or deleted object version is kept before it is removed (live objects are never deleted by a lifecycle rule)."
+variable "soft_delete_retention_days" {
+  description = "Days a deleted or overwritten lake object stays restorable (soft delete; object versioning is off, README: storage costs); 0 turns soft delete off."
   type        = number
-  default     = 30
+  default     = 7
 
   validation {
-    condition     = var.noncurrent_version_retention_days >= 1
-    error_message = "noncurrent_version_retention_days must be at least 1."
+    condition     = var.soft_delete_retention_days == 0 || (var.soft_delete_retention_days >= 7 && var.soft_delete_retention_days <= 90)
+    error_message = "soft_delete_retention_days must be 0 or between 7 and 90 (Cloud Storage's limits)."
   }
 }
 
@@ -118,6 +118,17 @@ variable "dataproc_runtime_version" {
   validation {
     condition     = can(regex("^[0-9]+\\.[0-9]+$", var.dataproc_runtime_version))
     error_message = "dataproc_runtime_version must look like 2.2 or 3.0."
+  }
+}
+
+variable "dataproc_worker_role" {
+  description = "Project role of the Dataproc batches' service account: roles/dataproc.worker (what Dataproc Serverless documents), or a custom role id without storage permissions, so that only the bucket grants give storage access."
+  type        = string
+  default     = "roles/dataproc.worker"
+
+  validation {
+    condition     = can(regex("^(roles/[A-Za-z.]+|projects/[a-z][a-z0-9-]+/roles/[A-Za-z0-9_.]+)$", var.dataproc_worker_role))
+    error_message = "dataproc_worker_role must be a predefined role (roles/...) or a custom role id (projects/PROJECT/roles/ROLE)."
   }
 }
 

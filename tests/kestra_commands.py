@@ -24,6 +24,12 @@ import yaml
 FLOWS_DIR = Path(__file__).resolve().parent.parent / "kestra_flows"
 NAMESPACE = "clickstream"
 ENTRY_SCRIPT = "dist/entrypoint.py"
+# Every task that runs the project installs the wheel into a virtual environment of its own first.
+VENV_PYTHON = ".venv/bin/python"
+VENV_COMMANDS = [
+    "python -m venv .venv",
+    f"{VENV_PYTHON} -m pip install --quiet --disable-pip-version-check dist/spark_jobs-*.whl",
+]
 
 
 @dataclass(frozen=True)
@@ -94,18 +100,18 @@ def render(template: str, kv: Callable[[str], str], inputs: Mapping[str, object]
 class ProjectCommand:
     flow: str
     task: str
-    argv: tuple[str, ...]  # what follows `python -m spark_jobs` or the entry script
+    argv: tuple[str, ...]  # what follows `.venv/bin/python -m spark_jobs` or the entry script
 
 
 def task_commands(flow: Flow, task: dict, kv: Callable[[str], str], inputs: Mapping) -> list[ProjectCommand]:
-    """The project commands one task runs: `python -m spark_jobs`, spark-submit, or a Dataproc batch.
+    """The project commands one task runs: `.venv/bin/python -m spark_jobs`, spark-submit, or a Dataproc batch.
 
     For `dataproc-submit` it is the batch's command (after `--`), which Dataproc runs.
     """
     found = []
     for line in task.get("commands", []):
         words = shlex.split(render(line, kv, inputs))
-        if words[:3] == ["python", "-m", "spark_jobs"]:
+        if words[:3] == [VENV_PYTHON, "-m", "spark_jobs"]:
             argv = words[3:]
             if argv[0] == "dataproc-submit":
                 argv = argv[argv.index("--") + 1 :]

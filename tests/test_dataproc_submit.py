@@ -1,12 +1,16 @@
 """`dataproc-submit`: the batch a month runs as on Dataproc Serverless, sent and followed to its end.
 
 Dataproc cannot run here: these tests talk to a stand-in HTTP server with the REST API's shapes
-(tests/servers/dataproc.py, a mock). They specify what our client sends and how it reacts to each
+(tests/servers/dataproc.py, a mock), also for cancelling. They specify what our client sends and how it reacts to each
 answer, through the real CLI and real HTTP.
 """
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,14 +30,19 @@ JOB = [
 ]
 
 
+CANCEL_PATH = "/v1/projects/demo/regions/europe-west1/operations/op-clickstream-2019-10-abc-1:cancel"
+
+
+def submit_args(fake, batch_id: str = "clickstream-2019-10-abc-1") -> list[str]:
+    return [
+        "dataproc-submit", "--project", "demo", "--region", "europe-west1", f"--batch-id={batch_id}",
+        "--main", "gs://staging/artifacts/abc/entrypoint.py", "--py-file", "gs://staging/artifacts/abc/spark_jobs.zip",
+        "--poll-seconds", "0.01", "--cancel-wait", "5", "--api-endpoint", fake.endpoint,
+    ]  # fmt: skip
+
+
 def submit(fake, *extra: str, batch_id: str = "clickstream-2019-10-abc-1") -> int:
-    return main(
-        [
-            "dataproc-submit", "--project", "demo", "--region", "europe-west1", f"--batch-id={batch_id}",
-            "--main", "gs://staging/artifacts/abc/entrypoint.py", "--py-file", "gs://staging/artifacts/abc/spark_jobs.zip",
-            "--poll-seconds", "0.01", "--api-endpoint", fake.endpoint, *extra, "--", *JOB,
-        ]
-    )  # fmt: skip
+    return main([*submit_args(fake, batch_id), *extra, "--", *JOB])
 
 
 def test_sends_the_job_package_runtime_identity_and_network_then_succeeds(fake_dataproc):
@@ -142,13 +151,41 @@ def test_a_refused_creation_names_the_batch_and_the_api_message(fake_dataproc, c
     ) in capsys.readouterr().err
 
 
-def test_a_batch_still_running_at_the_timeout_fails_and_says_it_keeps_running(fake_dataproc, capsys):
+def test_a_batch_still_running_at_the_timeout_is_cancelled_before_the_command_fails(fake_dataproc, capsys):
     fake_dataproc.states = ["RUNNING"]
 
     assert submit(fake_dataproc, "--timeout", "0.05") == 1
-    errors = capsys.readouterr().err
-    assert "still RUNNING after 0 s; it keeps running" in errors
-    assert "gcloud dataproc batches cancel clickstream-2019-10-abc-1 --region europe-west1" in errors
+    assert ("POST", CANCEL_PATH) in fake_dataproc.requests
+    assert fake_dataproc.cancelled == {"clickstream-2019-10-abc-1": 2}  # followed until CANCELLED
+    assert (
+        "Dataproc batch projects/demo/locations/europe-west1/batches/clickstream-2019-10-abc-1 still running "
+        "after 0 s: cancelled it, now CANCELLED"
+    ) in capsys.readouterr().err
+
+
+def test_a_batch_that_ended_is_not_cancelled(fake_dataproc):
+    fake_dataproc.states = ["RUNNING", "SUCCEEDED"]
+
+    assert submit(fake_dataproc) == 0
+    assert ("POST", CANCEL_PATH) not in fake_dataproc.requests
+
+
+def test_a_stopped_command_cancels_its_batch(fake_dataproc, tmp_path):
+    """What Kestra does on its task timeout or a kill: SIGTERM to the Process runner's command."""
+    command = [sys.executable, "-m", "spark_jobs", *submit_args(fake_dataproc), "--", *JOB]
+    fake_dataproc.states = ["RUNNING"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not fake_dataproc.reads.get("clickstream-2019-10-abc-1") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 1
+    assert ("POST", CANCEL_PATH) in fake_dataproc.requests
+    assert "stopped (SIGTERM): cancelled it, now CANCELLED" in errors
 
 
 @pytest.mark.parametrize(
@@ -200,3 +237,33 @@ def test_the_readme_shows_exactly_the_recommended_properties():
     block = section.split("```", 2)[1]
     lines = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
     assert dict(line.split("=", 1) for line in lines if line) == RECOMMENDED_PROPERTIES
+
+
+def test_the_packaged_job_is_uploaded_before_the_batch_is_created(fake_dataproc, fake_gcs, tmp_path):
+    """The GCS side is real (fake-gcs-server): the same objects the batch's URIs name, same bytes."""
+    from servers.gcs import gcs_client, new_bucket
+
+    bucket = new_bucket("staging")
+    package, entry = tmp_path / "spark_jobs.zip", tmp_path / "entrypoint.py"
+    package.write_bytes(b"PK zip bytes")
+    entry.write_text("print('entry')\n")
+    uploads = [f"--upload={entry}=gs://{bucket}/artifacts/abc/entrypoint.py"]
+    uploads += [f"--upload={package}=gs://{bucket}/artifacts/abc/spark_jobs.zip"]
+
+    assert submit(fake_dataproc, *uploads) == 0
+
+    blobs = {blob.name: blob.download_as_bytes() for blob in gcs_client().list_blobs(bucket)}
+    assert blobs == {
+        "artifacts/abc/entrypoint.py": b"print('entry')\n",
+        "artifacts/abc/spark_jobs.zip": b"PK zip bytes",
+    }
+    assert len(fake_dataproc.batches) == 1
+
+
+@pytest.mark.parametrize(
+    "upload", ["dist/spark_jobs.zip", "missing.zip=gs://b/o", "x=s3://b/o", "x=gs://bucket-only"]
+)
+def test_an_upload_that_cannot_be_done_is_refused_before_any_call(fake_dataproc, tmp_path, upload, capsys):
+    assert submit(fake_dataproc, f"--upload={upload}") == 1
+    assert fake_dataproc.requests == []
+    assert "--upload" in capsys.readouterr().err

@@ -22,7 +22,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from kestra_commands import Flow, ProjectCommand, load_flows, pipeline_commands, render
+from kestra_commands import (
+    VENV_COMMANDS,
+    VENV_PYTHON,
+    Flow,
+    ProjectCommand,
+    load_flows,
+    pipeline_commands,
+    render,
+)
 from kestra_commands import project_commands as all_project_commands
 from terraform_config import output_names
 
@@ -349,8 +357,7 @@ def test_flows_that_touch_a_month_never_run_twice_at_once(flow):
 
 def test_network_bound_tasks_retry_with_exponential_backoff():
     network_tasks = {
-        ("ingest_month", "ingest"), ("load_month", "load"), ("process_month_dataproc", "upload_package"),
-        ("process_month_dataproc", "upload_entrypoint"), ("process_month_dataproc", "spark_batch"),
+        ("ingest_month", "ingest"), ("load_month", "load"), ("process_month_dataproc", "spark_batch"),
     }  # fmt: skip
     for flow_id, task_id in network_tasks:
         retry = load_flows()[flow_id].task(task_id)["retry"]
@@ -358,11 +365,92 @@ def test_network_bound_tasks_retry_with_exponential_backoff():
         assert retry["maxAttempts"] >= 2
 
 
+def seconds(duration: str) -> int:
+    """An ISO-8601 duration as Kestra writes timeouts (PT4H15M, PT30S) in seconds."""
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", duration)
+    assert match and any(match.groups()), duration
+    hours, minutes, secs = (int(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + secs
+
+
 @pytest.mark.parametrize("flow", flow_params())
 def test_every_task_that_runs_work_has_a_timeout(flow):
     for task in flow.tasks():
         if task["type"] not in FLOWABLE_TYPES | INSTANT_TYPES:
-            assert re.fullmatch(r"PT\d+[HMS]", task.get("timeout", "")), f"{flow.id}.{task['id']}"
+            assert seconds(task.get("timeout", "")) > 0, f"{flow.id}.{task['id']}"
+
+
+def project_tasks() -> list[tuple[Flow, dict]]:
+    return [
+        (flow, task)
+        for flow in load_flows().values()
+        for task in flow.tasks()
+        if any("-m spark_jobs" in line for line in task.get("commands", []))
+    ]
+
+
+@pytest.mark.parametrize(
+    "flow,task", [pytest.param(f, t, id=f"{f.id}.{t['id']}") for f, t in project_tasks()]
+)
+def test_tasks_that_run_the_project_install_it_into_a_virtual_environment_of_their_own(flow, task):
+    """Never the worker's own Python: `pip install --user` there puts spark-submit and any script into
+    ~/.local/bin (off PATH), and the task's venv holds exactly this wheel and its pinned dependencies."""
+    assert task["beforeCommands"] == VENV_COMMANDS
+    assert all(line.startswith(f"{VENV_PYTHON} -m spark_jobs ") for line in task["commands"])
+    assert task["namespaceFiles"]["enabled"] is True and task["namespaceFiles"]["include"][0] == "dist/*.whl"
+
+
+def test_kestra_stops_the_dataproc_task_only_after_the_command_cancelled_its_batch():
+    """The command cancels the batch at its own --timeout and waits --cancel-wait for it; Kestra's
+    timeout is longer (plus 5 minutes for the install), so the batch never outlives the task."""
+    from spark_jobs.cli import build_parser
+
+    flow = load_flows()["process_month_dataproc"]
+    task = flow.task("spark_batch")
+    (line,) = task["commands"]
+    words = shlex.split(render(line, sample_kv, flow.input_values({"month": "2019-10"})))
+    args = build_parser("dataproc-submit").parse_args(words[3:])
+    assert args.timeout == 4 * 3600 and args.cancel_wait == 120
+    assert seconds(task["timeout"]) >= args.timeout + args.cancel_wait + 5 * 60
+
+
+def test_the_local_engine_runs_the_job_in_local_mode_with_the_gcs_connector_and_the_key():
+    """`python -m spark_jobs run` builds the session itself (spark_jobs/session.py adds the connector jar
+    of pyspark-gcs and, from GOOGLE_APPLICATION_CREDENTIALS, its key file); spark-submit added neither."""
+    task = load_flows()["process_month_local"].task("spark_job")
+    assert not any("spark-submit" in line for line in task["commands"])
+    assert task["env"]["GOOGLE_APPLICATION_CREDENTIALS"] == "{{ workingDir }}/gcp-credentials.json"
+    assert task["inputFiles"] == {"gcp-credentials.json": "{{ secret('GCP_SERVICE_ACCOUNT_JSON') }}"}
+    assert task["env"]["SPARK_MASTER"] == "{{ inputs.spark_master }}"
+    assert task["env"]["SPARK_DRIVER_MEMORY"] == "{{ inputs.driver_memory }}"
+
+
+def run_local_engine_check(tmp_path, credential: dict) -> subprocess.CompletedProcess:
+    check = load_flows()["monthly_pipeline"].task("check_local_engine")
+    (tmp_path / "gcp-credentials.json").write_text(json.dumps(credential))
+    script = render(check["script"], sample_kv, {"engine": "local"})
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+
+
+def test_the_local_engine_on_gs_is_refused_before_ingest_without_a_service_account_key(tmp_path):
+    parent = load_flows()["monthly_pipeline"]
+    steps = [task["id"] for task in parent.spec["tasks"]]
+    assert steps.index("check_local_engine") < steps.index("ingest")
+    assert parent.task("check_local_engine")["runIf"] == "{{ inputs.engine == 'local' }}"
+
+    refused = run_local_engine_check(
+        tmp_path, {"type": "external_account", "audience": "//iam.googleapis.com/x"}
+    )
+    assert refused.returncode == 1
+    assert (
+        "engine=local cannot use the external_account credential in GCP_SERVICE_ACCOUNT_JSON"
+        in refused.stderr
+    )
+
+    accepted = run_local_engine_check(
+        tmp_path, {"type": "service_account", "client_email": "k@p.iam.gserviceaccount.com"}
+    )
+    assert accepted.returncode == 0, accepted.stderr
 
 
 @pytest.mark.parametrize("flow", flow_params())
@@ -431,7 +519,7 @@ def test_flows_run_the_documented_project_commands():
     assert commands[("process_month_dataproc", "spark_batch")] == (
         "run", "--input", f"{lake}/raw/year=2019/month=10/", "--lake", f"{lake}/lake", "--month", "2019-10",
     )  # fmt: skip
-    assert commands[("process_month_local", "spark_submit")] == (
+    assert commands[("process_month_local", "spark_job")] == (
         "run", "--input", "/var/lib/clickstream/raw/year=2019/month=10/", "--lake", "/var/lib/clickstream/lake",
         "--month", "2019-10",
     )  # fmt: skip
@@ -472,7 +560,7 @@ def test_rendered_commands_parse_with_the_project_cli():
 
 
 def test_dataproc_batch_gets_the_staged_package_terraform_identity_network_and_runtime():
-    """What process_month_dataproc submits: the files its upload tasks staged, Terraform's service
+    """What process_month_dataproc submits: the files it uploads itself, Terraform's service
     account and subnetwork, the recommended properties, and a valid batch id per attempt."""
     from spark_jobs.cli import build_parser
     from spark_jobs.dataproc.batch import BATCH_ID
@@ -481,17 +569,21 @@ def test_dataproc_batch_gets_the_staged_package_terraform_identity_network_and_r
     inputs = flow.input_values({"month": "2019-10"})
     (line,) = flow.task("spark_batch")["commands"]
     words = shlex.split(render(line, sample_kv, inputs))
-    assert words[:4] == ["python", "-m", "spark_jobs", "dataproc-submit"]
+    assert words[:4] == [VENV_PYTHON, "-m", "spark_jobs", "dataproc-submit"]
     args = build_parser().parse_args(words[3:])
     assert (args.project, args.region, args.runtime_version) == ("demo-project", "europe-west1", "2.2")
     assert (args.service_account, args.subnetwork) == (
         "<dataproc_service_account>",
         "<dataproc_subnetwork_uri>",
     )
-    staged = [
-        render(flow.task(task)["to"], sample_kv, inputs) for task in ("upload_entrypoint", "upload_package")
-    ]
-    assert [args.main, *args.py_files] == staged
+    staging = "gs://demo-project-clickstream-staging/artifacts/4wjLpRhz9uSIHbxE1xyZ"
+    assert args.uploads == [
+        f"dist/entrypoint.py={staging}/entrypoint.py", f"dist/spark_jobs.zip={staging}/spark_jobs.zip",
+    ]  # fmt: skip
+    assert [args.main, *args.py_files] == [f"{staging}/entrypoint.py", f"{staging}/spark_jobs.zip"]
+    assert {"dist/spark_jobs.zip", "dist/entrypoint.py"} <= set(
+        flow.task("spark_batch")["namespaceFiles"]["include"]
+    )
     assert args.batch_id == "clickstream-2019-10-4wjlprhz9usihbxe1xyz-1" and BATCH_ID.match(args.batch_id)
     assert args.properties is None  # the recommended ones, kept in spark_jobs/dataproc/batch.py
     assert args.labels == ["month=2019-10"]
@@ -503,7 +595,7 @@ def test_dataproc_batch_gets_the_staged_package_terraform_identity_network_and_r
 def test_monthly_pipeline_chains_ingest_process_load_and_runs_after_each_month():
     parent = load_flows()["monthly_pipeline"]
     steps = [task["id"] for task in parent.spec["tasks"]]
-    assert steps == ["resolve_month", "ingest", "process", "load", "report"]
+    assert steps == ["resolve_month", "check_local_engine", "ingest", "process", "load", "report"]
     process = parent.task("process")
     targets = {case: branch[0]["flowId"] for case, branch in process["cases"].items()}
     assert targets == {"dataproc": "process_month_dataproc", "local": "process_month_local"}

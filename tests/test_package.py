@@ -77,21 +77,65 @@ def test_wheel_installs_the_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert wheel.name.startswith("spark_jobs-") and "spark_jobs/entrypoint.py" in names
     assert "spark_jobs/cli/__init__.py" in names
-    # load_month installs only this wheel on the Kestra worker: the views it creates must be inside.
-    views = {path.name for path in (ROOT / "bigquery" / "views").glob("*.sql")}
-    shipped = {Path(name).name for name in names if "/share/spark_jobs/bigquery/views/" in name}
-    assert views and views <= shipped, views - shipped
+    # load_month installs only this wheel on the Kestra worker: the views and queries must be inside,
+    # as package data (spark_jobs/bigquery/...), copied from bigquery/ where they are edited.
+    for folder in ("views", "queries"):
+        edited = {path.name for path in (ROOT / "bigquery" / folder).glob("*.sql")}
+        shipped = {Path(name).name for name in names if name.startswith(f"spark_jobs/bigquery/{folder}/")}
+        assert edited and edited == shipped, edited ^ shipped
+
+
+@pytest.mark.integration
+def test_a_user_site_install_of_the_wheel_loads_duckdb_with_its_own_sql(tmp_path):
+    """What a non-root Kestra worker with the system Python does: `pip install --user` into its HOME.
+
+    The base interpreter (no venv) gets only the dependencies on PYTHONPATH (the venv's site-packages,
+    whose .pth files, the editable install among them, are not read), so spark_jobs and its SQL can
+    only come from ~/.local; the command runs outside the checkout.
+    """
+    from warehouse_lake import build_lake
+
+    wheel = packaging.build_wheel(tmp_path / "dist")
+    home = tmp_path / "home"
+    env = {key: value for key, value in packaged_env().items() if not key.startswith("PYTHONUSER")}
+    env["HOME"] = str(home)
+    install = [str(BASE_PYTHON), "-m", "pip", "install", "--user", "--no-deps", "--no-index"]
+    install += ["--ignore-installed", "--no-warn-script-location", "--quiet", str(wheel)]
+    subprocess.run(install, check=True, env=env, cwd=tmp_path, capture_output=True, timeout=300)
+    site = subprocess.run(
+        [str(BASE_PYTHON), "-c", "import spark_jobs, site; print(spark_jobs.__file__); print(site.USER_SITE)"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert site[0].startswith(site[1]) and site[1].startswith(str(home / ".local")), site
+
+    lake = build_lake(tmp_path / "lake")
+    warehouse = tmp_path / "warehouse.duckdb"
+    load = [str(BASE_PYTHON), "-m", "spark_jobs", "load", "--target", "duckdb", "--lake", lake.root]
+    result = subprocess.run(
+        [*load, "--warehouse", str(warehouse)], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        views = {
+            row[0]
+            for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        }
+    expected = {path.stem for path in (ROOT / "bigquery" / "views").glob("*.sql")}
+    assert views == expected
 
 
 # Put first on the driver's PYTHONPATH: the warehouse-only libraries, which Dataproc's runtime does not
-# ship, then fail to import as they would there.
+# ship, then fail to import as they would there; so do requests and google-crc32c, which only ingest
+# and dataproc-submit (on the Kestra worker) use: the driver parses `run` without importing them.
 NOT_ON_DATAPROC = """
 import sys
 
 
 class NotOnDataproc:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {"duckdb", "sqlglot"}:
+        if name.split(".")[0] in {"duckdb", "sqlglot", "requests", "google_crc32c"}:
             raise ImportError(f"{name} is not installed on Dataproc Serverless")
 
 

@@ -27,13 +27,13 @@ ALL_TF = "\n".join(TF_TEXT.values())
 # Project-level grants that Google offers no narrower (bucket/dataset) scope for.
 PROJECT_LEVEL_ROLES = {
     "roles/bigquery.jobUser": "load and query jobs are project resources",
-    "roles/dataproc.editor": "Dataproc batches are created in the project",
-    "roles/dataproc.worker": "required by Dataproc Serverless for the workload identity",
+    "roles/dataproc.serverlessEditor": "Dataproc batches are created (and cancelled) in the project",
+    "${var.dataproc_worker_role}": "required by Dataproc Serverless for the workload identity",
 }
 # Outputs no flow reads, and who uses them instead.
 OUTPUTS_FOR_PEOPLE = {
     "lake_bucket": "README.md, Deploy on Google Cloud (gcloud storage ls)",
-    "kestra_service_account": "README.md, Deploy on Google Cloud (creating the key for the Kestra secret)",
+    "kestra_service_account": "README.md, Deploy on Google Cloud (the credential of the Kestra secret)",
 }
 
 
@@ -170,8 +170,8 @@ def test_lake_layout_comes_from_the_prefix_variables():
     outputs = blocks("output")
     assert outputs["raw_root"]["value"] == "gs://${google_storage_bucket.lake.name}/${var.raw_prefix}"
     assert outputs["lake_root"]["value"] == "gs://${google_storage_bucket.lake.name}/${var.lake_prefix}"
-    raw_rule = resources()[("google_storage_bucket", "lake")]["lifecycle_rule"][0]["condition"][0]
-    assert raw_rule["matches_prefix"] == ["${var.raw_prefix}/"]
+    tmp_rule = resources()[("google_storage_bucket", "lake")]["lifecycle_rule"][0]["condition"][0]
+    assert tmp_rule["matches_prefix"] == ["${var.raw_prefix}/_tmp/"]
 
 
 def test_bigquery_sql_never_hard_codes_the_dataset():
@@ -194,27 +194,61 @@ def test_provider_is_pinned_and_uses_application_default_credentials():
     assert google["source"] == "hashicorp/google" and re.fullmatch(r"~> \d+\.\d+", google["version"])
     (provider,) = parsed("versions.tf")["provider"]
     assert "credentials" not in provider["google"]
-    assert not list(TERRAFORM_DIR.glob("*.json")) and "credentials" not in ALL_TF.replace("Credentials", "")
+    assert not list(TERRAFORM_DIR.glob("*.json")) and not re.search(
+        r"^\s*credentials\s*=", ALL_TF, flags=re.M
+    )
 
 
 def test_required_apis_are_enabled():
     apis = parsed("apis.tf")["locals"][0]["required_apis"]
-    for api in ["bigquery", "compute", "dataproc", "iam", "storage"]:
+    for api in [
+        "bigquery",
+        "cloudresourcemanager",
+        "compute",
+        "dataproc",
+        "iam",
+        "iamcredentials",
+        "storage",
+        "sts",
+    ]:
         assert f"{api}.googleapis.com" in apis
 
 
-def test_lake_bucket_is_private_versioned_and_never_deletes_live_objects_but_ingest_leftovers():
+def test_service_accounts_wait_for_the_apis():
+    """google_project_iam_member needs cloudresourcemanager and the accounts need iam: a first apply
+    must not create them while the APIs are still being enabled."""
+    for name in ("kestra", "dataproc"):
+        account = resources()[("google_service_account", name)]
+        assert account["depends_on"] == ["${google_project_service.required}"], name
+
+
+def test_lake_bucket_is_private_unversioned_with_soft_delete_and_never_deletes_live_objects_but_ingest_leftovers():
     lake = resources()[("google_storage_bucket", "lake")]
     assert lake["uniform_bucket_level_access"] is True and lake["public_access_prevention"] == "enforced"
-    assert lake["versioning"][0]["enabled"] is True and lake["force_destroy"] is False
-    rules = lake["lifecycle_rule"]
-    colder = [rule for rule in rules if rule["action"][0]["type"] == "SetStorageClass"]
-    assert colder and colder[0]["action"][0]["storage_class"] == "${var.raw_archive_storage_class}"
-    deleting = [rule["condition"][0] for rule in rules if rule["action"][0]["type"] == "Delete"]
-    live = [condition for condition in deleting if condition["with_state"] != "ARCHIVED"]
-    # live objects are deleted only under raw/_tmp/ (a killed ingest run's leftovers), after a day
-    assert live == [{"age": 1, "matches_prefix": ["${var.raw_prefix}/_tmp/"], "with_state": "LIVE"}]
-    assert len(deleting) == 2
+    assert "versioning" not in lake and lake["force_destroy"] is False
+    (soft_delete,) = lake["soft_delete_policy"]
+    assert soft_delete["retention_duration_seconds"] == "${var.soft_delete_retention_days * 86400}"
+    assert blocks("variable")["soft_delete_retention_days"]["default"] == 7
+    (rule,) = lake["lifecycle_rule"]  # the only static rule deletes: a killed ingest run's leftovers
+    assert rule["action"][0]["type"] == "Delete"
+    assert rule["condition"][0] == {
+        "age": 1,
+        "matches_prefix": ["${var.raw_prefix}/_tmp/"],
+        "with_state": "LIVE",
+    }
+
+
+def test_raw_files_stay_in_standard_unless_an_archive_age_is_set():
+    lake = resources()[("google_storage_bucket", "lake")]
+    (archive,) = [block["lifecycle_rule"] for block in lake["dynamic"] if "lifecycle_rule" in block]
+    assert archive["for_each"] == "${var.raw_archive_after_days > 0 ? [var.raw_archive_after_days] : []}"
+    (content,) = archive["content"]
+    assert content["action"][0] == {
+        "type": "SetStorageClass",
+        "storage_class": "${var.raw_archive_storage_class}",
+    }
+    assert content["condition"][0]["matches_prefix"] == ["${var.raw_prefix}/"]
+    assert blocks("variable")["raw_archive_after_days"]["default"] == 0
 
 
 def test_staging_bucket_is_private():
@@ -240,6 +274,30 @@ def test_service_accounts_get_no_primitive_role_and_project_grants_only_where_un
                 assert set(roles) <= set(PROJECT_LEVEL_ROLES), (name, roles)
     assert ("google_storage_bucket_iam_member", "dataproc_lake") in resources()
     assert ("google_bigquery_dataset_iam_member", "kestra_warehouse") in resources()
+
+
+def test_storage_grants_are_object_user_or_viewer_never_admin():
+    """objectUser creates, overwrites and deletes objects, which ingest, the staged job and Spark need;
+    objectAdmin would add object ACL/IAM changes nobody here makes."""
+    roles = {
+        name: body["role"]
+        for (kind, name), body in resources().items()
+        if kind == "google_storage_bucket_iam_member"
+    }
+    assert roles == {
+        "kestra_lake": "roles/storage.objectUser",
+        "kestra_staging": "roles/storage.objectUser",
+        "dataproc_lake": "roles/storage.objectUser",
+        "dataproc_staging": "roles/storage.objectViewer",
+    }
+
+
+def test_the_dataproc_worker_role_can_be_replaced_and_its_project_wide_storage_access_is_said():
+    assert (
+        resources()[("google_project_iam_member", "dataproc_worker")]["role"] == "${var.dataproc_worker_role}"
+    )
+    assert blocks("variable")["dataproc_worker_role"]["default"] == "roles/dataproc.worker"
+    assert "on every bucket of the project" in TF_TEXT["iam.tf"]
 
 
 def test_dataproc_subnetwork_has_private_google_access():

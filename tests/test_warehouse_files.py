@@ -129,11 +129,13 @@ def test_looker_url_refuses_invalid_names(project, dataset):
         looker.looker_studio_url(project=project, dataset=dataset)
 
 
-def test_wheels_ship_the_view_and_query_files():
-    """`load` on a Kestra worker runs from the wheel; sql.py finds the files under <prefix>/share."""
-    import tomllib
+def test_wheels_ship_the_view_and_query_files_as_package_data():
+    """`load` on a Kestra worker runs from the wheel: setup.py copies bigquery/{views,queries} into the
+    package, sql.py reads them with importlib.resources (tests/test_package.py installs a wheel)."""
+    setup_py = (sql.BIGQUERY_DIR.parent / "setup.py").read_text()
+    assert 'SQL_FOLDERS = ("views", "queries")' in setup_py and sql.SQL_FOLDERS == ("views", "queries")
+    assert '"spark_jobs" / "bigquery" / folder' in setup_py and sql.PACKAGED_FOLDER == "bigquery"
 
-    pyproject = tomllib.loads((sql.BIGQUERY_DIR.parent / "pyproject.toml").read_text())
-    data_files = pyproject["tool"]["setuptools"]["data-files"]
-    assert data_files["share/spark_jobs/bigquery/views"] == ["bigquery/views/*.sql"]
-    assert data_files["share/spark_jobs/bigquery/queries"] == ["bigquery/queries/*.sql"]
+
+def test_a_checkout_reads_the_sql_where_it_is_edited():
+    assert sql.sql_root() == sql.BIGQUERY_DIR and sql.VIEWS_DIR == sql.BIGQUERY_DIR / "views"

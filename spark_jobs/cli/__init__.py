@@ -4,7 +4,8 @@ Each command lives in its own module under `spark_jobs.cli` and exposes:
 - `HELP`: one line shown in `--help`;
 - `configure(parser)`: adds the command's arguments;
 - `run(args) -> int`: calls the job with explicit keyword arguments and returns the exit code.
-Modules are imported lazily so `--help` and the non-Spark commands start fast.
+`main` imports only the chosen command's module (`build_parser(command)`), so a command never
+imports what another needs, and `--help` and the non-Spark commands start fast.
 """
 
 from __future__ import annotations
@@ -39,7 +40,13 @@ COMMANDS: dict[str, str] = {
 log = logging.getLogger("spark_jobs")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with `command` only that command's module imported.
+
+    Some commands' argument definitions import their job's modules (ingest: requests, pyarrow,
+    google-crc32c); the Dataproc driver runs `run` and must not need those, so `main` imports only
+    the module of the command it was given. The others are listed without their arguments.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m spark_jobs",
         description="Clickstream analytics pipeline: ingest, clean, marts, load, dashboard.",
@@ -47,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module_name in COMMANDS.items():
+        if command is not None and name != command:
+            sub.add_parser(name)
+            continue
         module = importlib.import_module(f"spark_jobs.cli.{module_name}")
         command_parser = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(command_parser)
@@ -54,8 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def chosen_command(argv: list[str]) -> str | None:
+    """The command named on the command line (the first word after the global flags), if it is one."""
+    words = [word for word in argv if not word.startswith("-")][:1]
+    return words[0] if words and words[0] in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(chosen_command(argv)).parse_args(argv)
     configure_logging(verbose=args.verbose)
     try:
         return int(args._run(args) or 0)

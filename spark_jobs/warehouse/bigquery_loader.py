@@ -1,7 +1,7 @@
 """Load the lake into BigQuery with load jobs (Parquet only, no streaming) and replace whole months atomically.
 
 1. plan: list the lake folders, check every Parquet footer against the contract (nothing changed yet);
-2. create the dataset and any missing table (partitioning, clustering from the contract); check that
+2. look the dataset up (created only when missing) and create any missing table (partitioning, clustering from the contract); check that
    existing tables still match the contract;
 3. stage: one load job per lake folder into its own staging table (the partition column lives in the
    folder name, so step 4 sets it from the folder's value);
@@ -93,7 +93,7 @@ def load_bigquery(
     )
     client = client or make_client(project, location, api_endpoint)
     with stage("load bigquery") as info:
-        _ensure_dataset(client, project, dataset, calls)
+        ensure_dataset(client, project, dataset, calls)
         _ensure_tables(client, [tp.table for tp in plan.tables], project, dataset, calls)
         staged: dict[Slice, str] = {}
         try:
@@ -132,13 +132,46 @@ def _query(client, statement: str, calls: Calls):
     return job.result(timeout=calls.timeout, retry=calls.retry, job_retry=calls.retry)
 
 
-def _ensure_dataset(client, project: str, dataset: str, calls: Calls) -> None:
+def ensure_dataset(client, project: str, dataset: str, calls: Calls) -> None:
+    """Look the dataset up and create it only when it is missing.
+
+    Terraform creates the dataset and gives the loader `roles/bigquery.dataEditor` on it, which has no
+    `bigquery.datasets.create`: BigQuery checks that permission before it looks for the dataset, and
+    `create_dataset(exists_ok=True)` only swallows a 409, so creating first would fail every load with
+    a 403. A refused lookup or creation names the role that is missing.
+    """
+    from google.api_core.exceptions import Forbidden, NotFound
     from google.cloud import bigquery
 
-    wanted = bigquery.Dataset(f"{project}.{dataset}")
+    ref = f"{project}.{dataset}"
+    try:
+        existing = client.get_dataset(ref, timeout=calls.timeout, retry=calls.retry)
+    except NotFound:
+        existing = None
+    except Forbidden as error:
+        raise UserError(
+            f"BigQuery refused to read dataset {ref} ({error.message}): grant this identity "
+            f"roles/bigquery.dataEditor on the dataset (terraform/iam.tf does it for the Kestra account)"
+        ) from error
+    if existing is not None:
+        if existing.location and existing.location.lower() != calls.location.lower():
+            raise UserError(
+                f"BigQuery dataset {ref} is in {existing.location}, not {calls.location}: "
+                f"pass --location {existing.location}"
+            )
+        return
+    wanted = bigquery.Dataset(ref)
     wanted.location = calls.location
     wanted.labels = {"app": "clickstream"}
-    client.create_dataset(wanted, exists_ok=True, timeout=calls.timeout, retry=calls.retry)
+    try:  # exists_ok: another load may have created it since the lookup (409)
+        client.create_dataset(wanted, exists_ok=True, timeout=calls.timeout, retry=calls.retry)
+    except Forbidden as error:
+        raise UserError(
+            f"BigQuery dataset {ref} does not exist and this identity may not create it ({error.message}): "
+            f"create it with Terraform (terraform/bigquery.tf), or grant bigquery.datasets.create on project "
+            f"{project} (roles/bigquery.dataEditor or roles/bigquery.user on the project)"
+        ) from error
+    log.info("created dataset %s in %s", ref, calls.location)
 
 
 def _ensure_tables(client, tables: list[Table], project: str, dataset: str, calls: Calls) -> None:

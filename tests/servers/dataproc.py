@@ -1,30 +1,32 @@
 """A stand-in for the Dataproc Serverless batches REST API on 127.0.0.1 (a mock, said plainly).
 
 Dataproc itself cannot run here, so this HTTP server answers the two calls `spark_jobs.dataproc.submit`
-makes, with the shapes of the v1 REST reference (projects.locations.batches.create / get, Google's
-error JSON): create stores the request body and answers an Operation (409 ALREADY_EXISTS for a known
-id); get walks each batch through `states` (the last one repeats). It proves what our client sends
+makes, with the shapes of the v1 REST reference (projects.locations.batches.create / get,
+projects.regions.operations.cancel, Google's error JSON): create stores the request body and answers
+an Operation (409 ALREADY_EXISTS for a known id); get walks each batch through `states` (the last one
+repeats) and names the batch's `operation`; cancelling that operation (what `gcloud dataproc batches
+cancel` does) turns the batch CANCELLING, then CANCELLED. It proves what our client sends
 and how it reacts, not that Dataproc accepts the batch.
 
 `fake_dataproc` (per test) yields a `FakeDataproc`: set `states`, `state_message`, `create_error`,
-`transient_creates` or `transient_reads`, read `batches` (id -> request body) and `requests` afterwards.
+`transient_creates` or `transient_reads`, read `batches` (id -> request body), `cancelled` (ids) and
+`requests` afterwards.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from servers.local_http import serving
+from servers.local_http import JsonHandler, serving
 
 BATCHES = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/batches$")
 BATCH = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/batches/([^/]+)$")
+CANCEL = re.compile(r"^/v1/projects/([^/]+)/regions/([^/]+)/operations/op-([^/]+):cancel$")
 
 
 @dataclass
@@ -37,33 +39,25 @@ class FakeDataproc:
     transient_reads: int = 0  # answer 503 to this many reads first
     batches: dict[str, dict] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
+    cancelled: dict[str, int] = field(default_factory=dict)  # batch id -> reads after the cancel
     requests: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _handler_for(fake: FakeDataproc):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args) -> None:
-            pass
-
-        def _send(self, status: int, payload: dict) -> None:
-            body = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(JsonHandler):
         def _error(self, status: int, name: str, message: str) -> None:
             self._send(status, {"error": {"code": status, "status": name, "message": message}})
 
         def do_POST(self) -> None:
             url = urlsplit(self.path)
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            body = self._json_body()
             with fake.lock:
                 fake.requests.append(("POST", self.path))
+                cancel = CANCEL.match(url.path)
+                if cancel and cancel[3] in fake.batches:
+                    fake.cancelled.setdefault(cancel[3], 0)
+                    return self._send(200, {})
                 match = BATCHES.match(url.path)
                 if not match:
                     return self._error(404, "NOT_FOUND", f"no such method {url.path}")
@@ -94,10 +88,14 @@ def _handler_for(fake: FakeDataproc):
                 seen = fake.reads.get(match[3], 0)
                 fake.reads[match[3]] = seen + 1
                 state = fake.states[min(seen, len(fake.states) - 1)]
+                if match[3] in fake.cancelled:
+                    state = "CANCELLING" if fake.cancelled[match[3]] == 0 else "CANCELLED"
+                    fake.cancelled[match[3]] += 1
                 name = f"projects/{match[1]}/locations/{match[2]}/batches/{match[3]}"
             batch = {
                 "name": name,
                 "state": state,
+                "operation": f"projects/{match[1]}/regions/{match[2]}/operations/op-{match[3]}",
                 "runtimeInfo": {"outputUri": f"gs://driver-output/{match[3]}"},
             }
             if fake.state_message:
