@@ -156,3 +156,13 @@ def test_the_blocker_really_blocks(tmp_path):
     probe = [str(BASE_PYTHON), "-c", "import duckdb"]
     result = subprocess.run(probe, capture_output=True, text=True, env=packaged_env(first_on_path=tmp_path))
     assert "duckdb is not installed on Dataproc Serverless" in result.stderr
+
+
+@pytest.mark.integration
+def test_building_the_package_prints_no_setuptools_deprecation_warning(tmp_path):
+    """`make env` / `make run` build the project; the license is the SPDX string, so no warning."""
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path), str(ROOT)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert "project.license" not in output and "Deprecat" not in output, output[-3000:]
