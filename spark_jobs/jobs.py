@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from spark_jobs import clean, contract, lake_io, marts
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
+from spark_jobs.lake_read import read_table
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
@@ -102,7 +103,7 @@ def clean_batch(
             # the pass, which would stop Spark's generated code at the counter and cost a second pass
             rows_read = raw.count()
             write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
-            quarantine = spark.read.parquet(lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id)))
+            quarantine = read_table(spark, lake, contract.QUARANTINE).where(F.col("batch_id") == batch_id)
             by_reason = {
                 row["reason"]: row["count"] for row in quarantine.groupBy("reason").count().collect()
             }
@@ -147,7 +148,7 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
     """Rows now stored in the given partitions (a Parquet metadata read, no data scan)."""
     if not values:
         return 0
-    stored = spark.read.parquet(lake.spark_uri(lake.table_path(table)))
+    stored = read_table(spark, lake, table)
     return stored.where(F.col(table.partition_column).cast("string").isin(values)).count()
 
 
@@ -171,7 +172,7 @@ def read_events(
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
     if not lake_io.exists(spark, path):
         raise InputError(f"no clean events at {path}: run the clean step first")
-    events = spark.read.parquet(path)
+    events = read_table(spark, lake, contract.EVENTS)
     if months:
         condition = None
         for month in months:
@@ -210,7 +211,7 @@ def build_marts(
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
-            rows[table.name] = spark.read.parquet(lake.spark_uri(lake.table_path(table))).count()
+            rows[table.name] = read_table(spark, lake, table).count()
             info.update(rows_stored=rows[table.name])
         if timings is not None:
             timings[table.name] = time.perf_counter() - started

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from spark_jobs import contract
 from spark_jobs.jobs import build_marts, clean_batch
 from spark_jobs.lake import Lake
+from spark_jobs.lake_read import read_table
 
 log = logging.getLogger("spark_jobs.pipeline")
 
@@ -32,7 +33,7 @@ def run_pipeline(
 
 def funnel_totals(spark: SparkSession, lake: Lake, months: list[str]) -> dict:
     """Event counts and revenue over the months, from the funnel_daily mart (a few rows a month)."""
-    daily = spark.read.parquet(lake.spark_uri(lake.table_path(contract.FUNNEL_DAILY)))
+    daily = read_table(spark, lake, contract.FUNNEL_DAILY)
     daily = daily.where(F.date_format("event_date", "yyyy-MM").isin(months))
     row = daily.agg(
         *(

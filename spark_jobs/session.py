@@ -75,16 +75,26 @@ class EngineError(UserError):
     """An unknown engine, or one that cannot run here."""
 
 
-def resolve_engine(engine: str | None = None) -> str:
+def resolve_engine(engine: str | None = None, streaming: bool = False) -> str:
     """The engine to use: `engine` (from --engine), else $SPARK_JOBS_ENGINE, else the local default.
 
     Under spark-submit (local or Dataproc) the JVM is already running: the engine is always `spark`.
+    `streaming`: the job runs Structured Streaming, which only classic Spark can run (Sail 0.7.2 has no
+    file sink and no foreachBatch: "streaming query must write data to a sink"), so the default is
+    `spark` and asking for Sail is an error.
     """
     chosen = engine or os.environ.get(ENGINE_VARIABLE) or None
     if chosen is not None and chosen not in ENGINES:
         raise EngineError(
             f"unknown engine {chosen!r} (--engine or ${ENGINE_VARIABLE}): one of {', '.join(ENGINES)}"
         )
+    if streaming:
+        if chosen == "sail":
+            raise EngineError(
+                "Sail cannot run Structured Streaming (no file sink, no foreachBatch in pysail 0.7.2); "
+                "this command runs on classic Spark: use --engine spark"
+            )
+        return "spark"
     if _under_spark_submit():
         if chosen not in (None, "spark"):
             raise EngineError(
@@ -100,14 +110,15 @@ def get_spark(
     master: str | None = None,
     extra_conf: dict | None = None,
     engine: str | None = None,
+    streaming: bool = False,
 ):
-    """Return this process's session of the engine (`resolve_engine(engine)`), or build one.
+    """Return this process's session of the engine (`resolve_engine(engine, streaming)`), or build one.
 
     Classic Spark: when launched by spark-submit, only SQL confs are set; in a plain
     `python -m spark_jobs` run, a local[*] session with LOCAL_CONF is created. Sail: an embedded
     server and a Spark Connect session to it; `master` and the JVM settings do not apply.
     """
-    engine = resolve_engine(engine)
+    engine = resolve_engine(engine, streaming)
     _use_engine_functions(engine)
     if engine == "sail":
         active = _sail_session(app_name, extra_conf or {})

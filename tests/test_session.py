@@ -45,3 +45,15 @@ def test_asking_for_sail_under_spark_submit_is_an_error(plain_process):
     plain_process.setenv(ENGINE_VARIABLE, "sail")
     with pytest.raises(EngineError, match="under spark-submit and on Dataproc the engine is classic Spark"):
         resolve_engine(None)
+
+
+def test_a_streaming_job_runs_on_classic_spark_by_default(plain_process):
+    plain_process.setenv(ENGINE_VARIABLE, "spark")
+    assert resolve_engine(None, streaming=True) == "spark"
+    plain_process.delenv(ENGINE_VARIABLE)
+    assert resolve_engine(None, streaming=True) == "spark"
+
+
+def test_asking_sail_for_a_streaming_job_says_why_in_one_line(plain_process):
+    with pytest.raises(EngineError, match="Sail cannot run Structured Streaming .*use --engine spark"):
+        resolve_engine("sail", streaming=True)
