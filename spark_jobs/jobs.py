@@ -7,11 +7,10 @@ import logging
 import time
 from datetime import timedelta
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from spark_jobs import clean, contract, lake_io, marts
+from spark_jobs import clean, contract, lake_io, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.lake_read import read_table
@@ -26,11 +25,6 @@ from spark_jobs.quality import (
 from spark_jobs.schemas import conform
 
 log = logging.getLogger("spark_jobs.jobs")
-
-
-# CSV inputs are kept on local disk after the one parse both passes of clean_batch read (the README's
-# Performance section); ingested Parquet parts are read twice instead, which costs less than keeping them.
-KEEP_PARSED = StorageLevel.DISK_ONLY
 
 
 class InputError(UserError):
@@ -51,28 +45,13 @@ def raw_format(spark: SparkSession, inputs: list[str]) -> str:
     return next(iter(formats.values()))
 
 
-def read_raw(spark: SparkSession, inputs: list[str], kind: str | None = None) -> DataFrame:
-    """Raw lines as strings, with the source file and a row id; lines without 9 fields kept as corrupt.
+def read_raw(spark: SparkSession, parts: list[str]) -> DataFrame:
+    """Raw Parquet parts (`clean.RAW_SCHEMA`: 9 strings, `_corrupt_record`, `source_file`, `row_id`).
 
-    Reads what the ingest step stores (Parquet parts of string columns, the default) or Kaggle CSV
-    files (plain or gzip, each with the Kaggle header, which is skipped). `kind` is `raw_format`'s answer.
+    The one raw reader: the ingest step writes these parts, and a CSV given directly is converted
+    into them first (`raw_input.stage_csv_inputs`), so no file metadata or generated id is needed.
     """
-    reader = spark.read.schema(clean.RAW_SCHEMA)
-    if (kind or raw_format(spark, inputs)) == "parquet":
-        # the ingest step's Parquet parts: the same 9 string columns + _corrupt_record
-        frame = reader.parquet(*inputs)
-    else:
-        frame = (
-            reader.option("header", True)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", clean.CORRUPT)
-            .csv(inputs)
-        )
-    return frame.select(
-        "*",
-        F.col("_metadata.file_path").alias("source_file"),
-        F.monotonically_increasing_id().alias("row_id"),
-    )
+    return spark.read.schema(clean.RAW_SCHEMA).parquet(*parts)
 
 
 def clean_batch(
@@ -87,19 +66,19 @@ def clean_batch(
     Two passes over the raw rows: the first writes the quarantine, the second the clean events
     (counting what it writes); the rows read are counted from the parts' metadata. Above the
     quarantine limit the second pass only counts: the quarantine and the report are written, no
-    clean events are published, and QualityError is raised. A CSV input is parsed once and kept on
-    local disk for both passes.
+    clean events are published, and QualityError is raised. CSV inputs are first converted into raw
+    Parquet parts in the lake's staging folder (removed afterwards), exactly as ingest would store them.
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
-    kind = raw_format(spark, inputs)
-    raw = read_raw(spark, inputs, kind)
-    if kind == "csv":
-        raw = raw.persist(KEEP_PARSED)
+    staged = (
+        raw_input.stage_csv_inputs(inputs, lake, batch_id) if raw_format(spark, inputs) == "csv" else None
+    )
+    raw = read_raw(spark, staged.inputs if staged else inputs)
     try:
         validated = clean.validate(raw)
         with stage(f"clean[{batch_id}] quarantine") as info:
-            # rows read: from the Parquet parts' metadata (or the kept CSV), not from a counter inside
+            # rows read: from the Parquet parts' metadata, not from a counter inside
             # the pass, which would stop Spark's generated code at the counter and cost a second pass
             rows_read = raw.count()
             write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
@@ -132,7 +111,8 @@ def clean_batch(
         # from what the dedup step let through, so check_accounting compares it with what is stored
         report.duplicates_removed = candidates - written.get["rows"]
     finally:
-        raw.unpersist()
+        if staged:
+            staged.remove()
     write_quality_report(spark, lake, report)
     log.info("\n%s", format_report(report))
     check_accounting(report)
