@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 from spark_jobs import clean, contract, lake_io, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
+from spark_jobs.lake_read import read_table
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
@@ -83,7 +84,7 @@ def clean_batch(
             if not rows_read:
                 raise InputError(f"{', '.join(inputs)}: no data rows (nothing to clean)")
             write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
-            quarantine = spark.read.parquet(lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id)))
+            quarantine = read_table(spark, lake, contract.QUARANTINE).where(F.col("batch_id") == batch_id)
             by_reason = {
                 row["reason"]: row["count"] for row in quarantine.groupBy("reason").count().collect()
             }
@@ -129,14 +130,14 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
     """Rows now stored in the given partitions (a Parquet metadata read, no data scan)."""
     if not values:
         return 0
-    stored = spark.read.parquet(lake.spark_uri(lake.table_path(table)))
+    stored = read_table(spark, lake, table)
     return stored.where(F.col(table.partition_column).cast("string").isin(values)).count()
 
 
 def stored_rows(spark: SparkSession, lake: Lake, table: contract.Table) -> int:
     """Rows stored in a table; 0 when it has no data file yet (an empty write creates none)."""
     path = lake.spark_uri(lake.table_path(table))
-    return spark.read.parquet(path).count() if lake_io.first_data_file(spark, path) else 0
+    return read_table(spark, lake, table).count() if lake_io.first_data_file(spark, path) else 0
 
 
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
@@ -159,7 +160,7 @@ def read_events(
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
     if lake_io.first_data_file(spark, path) is None:  # none written yet, or every batch was empty
         raise InputError(f"no clean events at {path}: run the clean step first")
-    events = spark.read.parquet(path)
+    events = read_table(spark, lake, contract.EVENTS)
     if months:
         condition = None
         for month in months:

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from spark_jobs import contract, lake_io
 from spark_jobs.jobs import build_marts, clean_batch
 from spark_jobs.lake import Lake
+from spark_jobs.lake_read import read_table
 
 log = logging.getLogger("spark_jobs.pipeline")
 
@@ -42,7 +43,7 @@ def funnel_totals(spark: SparkSession, lake: Lake, months: list[str]) -> dict:
     path = lake.spark_uri(lake.table_path(contract.FUNNEL_DAILY))
     if lake_io.first_data_file(spark, path) is None:  # no month has events yet
         return dict(NO_EVENTS)
-    daily = spark.read.parquet(path)
+    daily = read_table(spark, lake, contract.FUNNEL_DAILY)
     daily = daily.where(F.date_format("event_date", "yyyy-MM").isin(months))
     row = daily.agg(
         *(
