@@ -132,7 +132,9 @@ def test_a_fully_covered_day_marks_its_peak_hour():
     assert {shape.x0 for shape in figure.layout.shapes} == {23}
     assert "peak 23:00 UTC" in figure.layout.annotations[-1].text
     callout = render.peak_callout(hours)
-    assert "Peak hour: <b>23:00-00:00 UTC</b>" in callout and "16.50 events per covered day (2 days" in callout
+    assert (
+        "Peak hour: <b>23:00-00:00 UTC</b>" in callout and "16.50 events per covered day (2 days" in callout
+    )
 
 
 def test_event_mix_donut_slices_are_the_views_counts_and_shares(warehouse):
@@ -157,13 +159,14 @@ def test_segment_bars_show_the_latest_months_ranking(warehouse):
 
 
 def test_conversion_bars_show_only_segments_the_view_ranked(october):
-    """October categories have 7 and 3 viewers: below the view's floor of 50, so no conversion rank."""
+    """October categories have 7 and 3 viewers (the second has no category_code, so its category_id):
+    below the view's floor of 50, so no conversion rank."""
     rows = fetch(october, "SELECT * FROM v_category_brand_ranking WHERE dimension = 'category'")
     by_segment = {row["segment"]: row for row in rows}
     segments = read_dashboard_data(str(october)).segments
     figure = figures.segment_figure(segments, "category")
     revenue, conversion = figure.data
-    assert list(revenue.y) == ["electronics", "unknown"]
+    assert list(revenue.y) == ["electronics", "category_id 5"]
     assert floats(revenue.x) == [float(by_segment["electronics"]["revenue"]), 0.0]
     assert list(conversion.y) == []
     assert "no category with 50+ viewers" in [annotation.text for annotation in figure.layout.annotations]

@@ -185,7 +185,7 @@ def test_rate_numerators_count_users_inside_their_denominators(spark):
     )
 
 
-def test_category_brand_daily_groups_missing_values_as_unknown(spark):
+def test_category_brand_daily_falls_back_to_the_category_id_and_groups_missing_brands_as_unknown(spark):
     actual = marts.category_brand_daily(events_frame(spark, DAY_ONE))
     assert_mart(
         spark,
@@ -214,8 +214,8 @@ def test_category_brand_daily_groups_missing_values_as_unknown(spark):
             },
             {
                 "event_date": date(2019, 10, 1),
-                "category_l1": "unknown",
-                "category_code": "unknown",
+                "category_l1": "category_id 10",
+                "category_code": "category_id 10",
                 "brand": "unknown",
                 "view_count": 1,
                 "cart_count": 0,
@@ -264,7 +264,11 @@ def test_funnel_by_category_is_monthly_with_distinct_users_and_sessions(spark):
                 "category_l1": "electronics",
                 **_funnel(1, 1, 1, 2, 1, 1, "100.00"),
             },
-            {"event_month": date(2019, 10, 1), "category_l1": "unknown", **_funnel(1, 0, 0, 1, 0, 0, "0.00")},
+            {
+                "event_month": date(2019, 10, 1),
+                "category_l1": "category_id 10",
+                **_funnel(1, 0, 0, 1, 0, 0, "0.00"),
+            },
         ],
     )
 

@@ -69,75 +69,20 @@ EVENT_TYPE_BY_HOUR = rows(
     (NOV1, 10, "purchase", 1, 1),
     (NOV1, 12, "remove_from_cart", 1, 1),
 )
+# fmt: off
 CATEGORY_BRAND_DAILY = rows(
     f"event_date category_l1 category_code brand {COUNTS} {USER_SETS} revenue",
-    (
-        OCT1,
-        "electronics",
-        "electronics.phone",
-        "acme",
-        6,
-        3,
-        0,
-        2,
-        5,
-        5,
-        3,
-        0,
-        2,
-        3,
-        2,
-        1,
-        0,
-        Decimal("25.50"),
-    ),
-    (OCT1, "unknown", "unknown", "unknown", 4, 1, 0, 0, 3, 3, 1, 0, 0, 1, 0, 0, 0, Decimal("0.00")),
-    (
-        OCT2,
-        "electronics",
-        "electronics.phone",
-        "acme",
-        5,
-        0,
-        0,
-        0,
-        5,
-        5,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        Decimal("0.00"),
-    ),
-    (
-        NOV1,
-        "appliances",
-        "appliances.kitchen",
-        "zeta",
-        4,
-        2,
-        1,
-        1,
-        5,
-        4,
-        2,
-        1,
-        1,
-        2,
-        1,
-        1,
-        1,
-        Decimal("100.00"),
-    ),
+    (OCT1, "electronics", "electronics.phone", "acme", 6, 3, 0, 2, 5, 5, 3, 0, 2, 3, 2, 1, 0, Decimal("25.50")),
+    (OCT1, "category_id 5", "category_id 5", "unknown", 4, 1, 0, 0, 3, 3, 1, 0, 0, 1, 0, 0, 0, Decimal("0.00")),
+    (OCT2, "electronics", "electronics.phone", "acme", 5, 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, Decimal("0.00")),
+    (NOV1, "appliances", "appliances.kitchen", "zeta", 4, 2, 1, 1, 5, 4, 2, 1, 1, 2, 1, 1, 1, Decimal("100.00")),
 )
+# fmt: on
 SEGMENT = f"{USER_SETS} {SESSION_SETS} revenue"
 FUNNEL_BY_CATEGORY = rows(
     "event_month category_l1 " + SEGMENT,
     (OCT, "electronics", 7, 7, 3, 0, 2, 3, 2, 1, 0, 8, 8, 3, 0, 2, Decimal("25.50")),
-    (OCT, "unknown", 3, 3, 1, 0, 0, 1, 0, 0, 0, 3, 3, 1, 0, 0, Decimal("0.00")),
+    (OCT, "category_id 5", 3, 3, 1, 0, 0, 1, 0, 0, 0, 3, 3, 1, 0, 0, Decimal("0.00")),
     (NOV, "appliances", 5, 4, 2, 1, 1, 2, 1, 1, 1, 5, 4, 2, 1, 1, Decimal("100.00")),
 )
 FUNNEL_BY_BRAND = rows(
@@ -287,7 +232,7 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
                 view_to_cart_rate=3 / 7, cart_to_purchase_rate=1 / 3, view_to_purchase_rate=2 / 7,
                 revenue_share=1.0, revenue_rank=1, conversion_rank=None,  # 7 viewers, below the floor of 50
             ),
-            (OCT, "category", "unknown"): dict(
+            (OCT, "category", "category_id 5"): dict(
                 view_to_purchase_rate=0.0, revenue_share=0.0, revenue_rank=2, conversion_rank=None
             ),
             (OCT, "brand", "acme"): dict(viewers=7, revenue_rank=1, conversion_rank=None, view_to_purchase_rate=2 / 7),
@@ -305,7 +250,7 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
                 category_l1="electronics", views=6, carts=3, removals=0, purchases=2, users=5, revenue=25.5,
                 view_to_cart_rate=0.6, view_to_purchase_rate=0.4, cart_to_purchase_rate=1 / 3, cart_removal_rate=0.0,
             ),
-            (OCT1, "unknown", "unknown"): dict(views=4, view_to_cart_rate=1 / 3, view_to_purchase_rate=0.0),
+            (OCT1, "category_id 5", "unknown"): dict(views=4, view_to_cart_rate=1 / 3, view_to_purchase_rate=0.0),
             (OCT2, "electronics.phone", "acme"): dict(views=5, purchases=0, revenue=0, cart_to_purchase_rate=None),
             (NOV1, "appliances.kitchen", "zeta"): dict(
                 revenue=100, view_to_purchase_rate=0.25, removals=1, cart_removal_rate=0.5

@@ -1,6 +1,6 @@
 CREATE TABLE IF NOT EXISTS `{{dataset}}.funnel_by_category` (
   event_month DATE NOT NULL OPTIONS(description="First day of the event's UTC month."),
-  category_l1 STRING NOT NULL OPTIONS(description="First level of category_code, or 'unknown'."),
+  category_l1 STRING NOT NULL OPTIONS(description="First level of category_code; where category_code is empty, 'category_id <id>' (the event's category_id: 97-98% of the cosmetics shop's events have no code)."),
   users INT64 NOT NULL OPTIONS(description="Distinct users with any event (view, cart, remove_from_cart or purchase) in the row's grain."),
   viewers INT64 NOT NULL OPTIONS(description="Distinct users with at least one view in the row's grain."),
   carters INT64 NOT NULL OPTIONS(description="Distinct users with at least one cart event in the row's grain."),

@@ -135,8 +135,8 @@ def _funnel(source: str, keys: list[str], sessions: bool = True) -> str:
 
 
 UNKNOWNS = f"""
-    SELECT * REPLACE (coalesce(category_l1, '{contract.UNKNOWN}') AS category_l1,
-                      coalesce(category_code, '{contract.UNKNOWN}') AS category_code,
+    SELECT * REPLACE (coalesce(category_l1, '{contract.CATEGORY_ID_LABEL}' || category_id) AS category_l1,
+                      coalesce(category_code, '{contract.CATEGORY_ID_LABEL}' || category_id) AS category_code,
                       coalesce(brand, '{contract.UNKNOWN}') AS brand),
            CAST(date_trunc('month', event_date) AS DATE) AS event_month
     FROM events

@@ -71,11 +71,19 @@ def funnel(events: DataFrame, grain: list[str], sessions: bool = True) -> DataFr
 
 
 def with_unknowns(events: DataFrame) -> DataFrame:
-    """Missing category and brand become the literal 'unknown' (marts group on them)."""
+    """The marts' category and brand grain: no NULL keys.
+
+    A missing category_code falls back to the event's category_id, labelled as such
+    (contract.CATEGORY_ID_LABEL, e.g. 'category_id 1487580005092295511') in both category_l1 and
+    category_code: 97.5-98.3% of the real cosmetics events have no category_code, and one 'unknown'
+    bucket then held 96-98% of the revenue. A missing brand becomes the literal 'unknown'.
+    """
+    by_id = F.concat(F.lit(contract.CATEGORY_ID_LABEL), F.col("category_id").cast("string"))
     return events.withColumns(
         {
-            name: F.coalesce(F.col(name), F.lit(contract.UNKNOWN))
-            for name in ("category_l1", "category_code", "brand")
+            "category_l1": F.coalesce(F.col("category_l1"), by_id),
+            "category_code": F.coalesce(F.col("category_code"), by_id),
+            "brand": F.coalesce(F.col("brand"), F.lit(contract.UNKNOWN)),
         }
     )
 
