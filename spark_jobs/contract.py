@@ -14,7 +14,10 @@ from dataclasses import dataclass
 TYPES = ("STRING", "INT64", "DATE", "TIMESTAMP", "NUMERIC(12,2)", "NUMERIC(18,2)")
 EVENT_TYPES = ("view", "cart", "remove_from_cart", "purchase")
 FUNNEL_STAGES = ("view", "cart", "purchase")
-UNKNOWN = "unknown"  # how marts show a missing category or brand
+UNKNOWN = "unknown"  # how marts show a missing brand
+# How marts show a missing category_code: this prefix and the event's category_id (the marts' category
+# grain falls back to the id; the views and the dashboard show the label as it is).
+CATEGORY_ID_LABEL = "category_id "
 # The source files' header (Kaggle / REES46), in file order.
 RAW_COLUMNS = (
     "event_time",
@@ -104,27 +107,90 @@ def _c(name: str, type_: str, description: str, nullable: bool = False) -> Colum
     return Column(name, type_, description, nullable)
 
 
+# The rates the views compute, one definition per name (bigquery/views and the dashboard use these
+# names for these definitions only). Every rate is the share of a set that contains its numerator:
+# stages are counted independently (real users buy without a cart event and cart without a view), so
+# carters / viewers is not a share of anything and reached 500% on real rows.
+RATE_DEFINITIONS = {
+    "view_to_cart_rate": "viewers_who_carted / viewers: the share of users with a view who also had a cart event",
+    "view_to_purchase_rate": "viewers_who_purchased / viewers: the share of users with a view who also purchased",
+    "cart_to_purchase_rate": "carters_who_purchased / carters: the share of users with a cart event who also purchased",
+    "cart_removal_rate": (
+        "carters_who_removed / carters: the share of users with a cart event who also removed an item from the cart"
+    ),
+    "session_conversion_rate": "purchase_sessions / sessions: the share of sessions (any event) with a purchase",
+}
+
+# Distinct keys per set of event types, defined once: column name -> the event types a user (or
+# session) must have at least one of each of in the row's grain; () means any event.
+USER_SETS: dict[str, tuple[str, ...]] = {
+    "users": (),
+    "viewers": ("view",),
+    "carters": ("cart",),
+    "removers": ("remove_from_cart",),
+    "purchasers": ("purchase",),
+    "viewers_who_carted": ("view", "cart"),
+    "viewers_who_purchased": ("view", "purchase"),
+    "carters_who_purchased": ("cart", "purchase"),
+    "carters_who_removed": ("cart", "remove_from_cart"),
+}
+SESSION_SETS: dict[str, tuple[str, ...]] = {
+    "sessions": (),
+    "view_sessions": ("view",),
+    "cart_sessions": ("cart",),
+    "remove_sessions": ("remove_from_cart",),
+    "purchase_sessions": ("purchase",),
+}
+_EVENT_WORDS = {
+    "view": "one view",
+    "cart": "one cart event",
+    "remove_from_cart": "one remove_from_cart event",
+    "purchase": "one purchase",
+}
+
+
+def _numerator_of(name: str) -> str:
+    rates = [rate for rate, text in RATE_DEFINITIONS.items() if text.split(" / ")[0] == name]
+    return f" The numerator of {', '.join(rates)}." if rates else ""
+
+
+def _set_column(name: str, event_types: tuple[str, ...], unit: str) -> Column:
+    if not event_types:
+        text = (
+            f"Distinct {unit} with any event (view, cart, remove_from_cart or purchase) in the row's grain."
+        )
+    else:
+        text = f"Distinct {unit} with at least {' and at least '.join(_EVENT_WORDS[t] for t in event_types)}"
+        text += " in the row's grain."
+    return _c(name, "INT64", text + _numerator_of(name))
+
+
+def _user_measures() -> tuple[Column, ...]:
+    return tuple(_set_column(name, types, "users") for name, types in USER_SETS.items())
+
+
+def _session_measures() -> tuple[Column, ...]:
+    return tuple(_set_column(name, types, "sessions (user_session)") for name, types in SESSION_SETS.items())
+
+
 # Measures shared by the funnel tables, defined once.
 def _funnel_measures() -> tuple[Column, ...]:
-    return (
-        _c("viewers", "INT64", "Distinct users with at least one view in the row's grain."),
-        _c("carters", "INT64", "Distinct users with at least one cart event in the row's grain."),
-        _c("purchasers", "INT64", "Distinct users with at least one purchase in the row's grain."),
-        _c("view_sessions", "INT64", "Distinct sessions with at least one view in the row's grain."),
-        _c("cart_sessions", "INT64", "Distinct sessions with at least one cart event in the row's grain."),
-        _c("purchase_sessions", "INT64", "Distinct sessions with at least one purchase in the row's grain."),
-        _c("revenue", "NUMERIC(18,2)", "Sum of price over purchase events."),
-    )
+    return (*_user_measures(), *_session_measures(), REVENUE)
 
 
 def _event_counts() -> tuple[Column, ...]:
     return (
         _c("view_count", "INT64", "Number of view events."),
         _c("cart_count", "INT64", "Number of cart events."),
+        _c("remove_from_cart_count", "INT64", "Number of remove_from_cart events."),
         _c("purchase_count", "INT64", "Number of purchase events."),
     )
 
 
+CATEGORY_L1_TEXT = (
+    "First level of category_code; where category_code is empty, 'category_id <id>' (the event's "
+    "category_id: 97-98% of the cosmetics shop's events have no code)."
+)
 EVENT_DATE = _c("event_date", "DATE", "UTC date of the event.")
 EVENT_MONTH = _c("event_month", "DATE", "First day of the event's UTC month.")
 REVENUE = _c("revenue", "NUMERIC(18,2)", "Sum of price over purchase events.")
@@ -235,11 +301,11 @@ CATEGORY_BRAND_DAILY = Table(
     cluster_by=("category_l1", "brand"),
     columns=(
         EVENT_DATE,
-        _c("category_l1", "STRING", "First level of category_code, or 'unknown'."),
-        _c("category_code", "STRING", "Full category code, or 'unknown'."),
+        _c("category_l1", "STRING", CATEGORY_L1_TEXT),
+        _c("category_code", "STRING", "Full category code; where it is empty, 'category_id <id>'."),
         _c("brand", "STRING", "Brand, or 'unknown'."),
         *_event_counts(),
-        _c("unique_users", "INT64", "Distinct users with any event in the row's grain."),
+        *_user_measures(),
         REVENUE,
     ),
 )
@@ -254,7 +320,7 @@ FUNNEL_BY_CATEGORY = Table(
     cluster_by=("category_l1",),
     columns=(
         EVENT_MONTH,
-        _c("category_l1", "STRING", "First level of category_code, or 'unknown'."),
+        _c("category_l1", "STRING", CATEGORY_L1_TEXT),
         *_funnel_measures(),
     ),
 )
@@ -282,7 +348,7 @@ PRODUCT_FUNNEL = Table(
         EVENT_MONTH,
         _c("product_id", "INT64", "Product identifier."),
         *_event_counts(),
-        *_funnel_measures()[:3],
+        *_user_measures(),
         REVENUE,
     ),
 )
@@ -303,7 +369,12 @@ SESSIONS = Table(
         _c("event_count", "INT64", "Number of events in the session (all types)."),
         *_event_counts(),
         REVENUE,
-        _c("furthest_stage", "STRING", "purchase if any purchase, else cart if any cart, else view."),
+        _c(
+            "furthest_stage",
+            "STRING",
+            "purchase if any purchase, else cart if any cart event, else view (the session had neither: "
+            "it may hold only views and removals; views label it 'no cart or purchase').",
+        ),
         _c("session_date", "DATE", "UTC date of session_start."),
     ),
 )

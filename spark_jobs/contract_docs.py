@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spark_jobs.contract import TABLES, Table
+from spark_jobs.contract import RATE_DEFINITIONS, TABLES, Table
 
 START, END = "<!-- contract:start -->", "<!-- contract:end -->"
 
@@ -31,8 +31,21 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines)
 
 
+def rates_markdown() -> str:
+    lines = [
+        "#### Rates",
+        "",
+        "Every view and the dashboard use these names for these definitions only; each numerator is a",
+        "subset of its denominator, so no rate exceeds 100%.",
+        "",
+        "| rate | definition |",
+        "|---|---|",
+    ]
+    return "\n".join(lines + [f"| `{name}` | {text} |" for name, text in RATE_DEFINITIONS.items()])
+
+
 def contract_markdown() -> str:
-    return "\n\n".join(table_markdown(table) for table in TABLES)
+    return "\n\n".join([*(table_markdown(table) for table in TABLES), rates_markdown()])
 
 
 def readme_section(readme_text: str) -> str:

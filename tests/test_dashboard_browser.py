@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from real_warehouses import REAL_FILES, warehouse_of
 from warehouse_lake import build_lake
 
 from spark_jobs.dashboard import build_dashboard
@@ -111,7 +112,7 @@ def test_kpi_tiles_and_peak_hour_are_shown(browser_page):
     page, _, _ = browser_page
     users = page.inner_text('.tile[data-metric="users"]')
     assert users.splitlines()[:2] == ["USERS", "3"]  # distinct users of the loaded sessions
-    assert "08:00-09:00 UTC" in page.inner_text("#peak-hour")
+    assert "09:00-10:00 UTC" in page.inner_text("#peak-hour")  # busiest per covered day
 
 
 def test_clicking_a_table_header_sorts_the_rows(browser_page):
@@ -136,4 +137,51 @@ def test_screenshot_is_saved_as_a_test_artifact(browser_page):
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / "dashboard.png"
     page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    """A headless Chromium page factory for the real-data dashboards (one browser for the module)."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Chromium not found (/usr/bin/chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(tmp_path_factory.mktemp("real_profile")),
+            executable_path=executable,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.mark.parametrize("name", list(REAL_FILES))
+def test_the_dashboard_of_each_real_file_draws_every_chart_and_is_saved(
+    chromium, spark, tmp_path_factory, name
+):
+    """The three real files (multi-category October, cosmetics October and December) through the whole
+    pipeline: every chart draws marks, no JavaScript error, and the page's screenshot is saved as
+    test-artifacts/dashboard-<name>.png for a person to look at."""
+    warehouse = warehouse_of(spark, tmp_path_factory, name)
+    page_file = Path(build_dashboard(warehouse=str(warehouse), out=str(warehouse.parent / "dashboard.html")))
+    page = chromium.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(page_file.as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".every((c) => c.querySelector('g.cartesianlayer, g.pielayer'))",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    charts = page.evaluate(COUNT_MARKS)
+    assert [chart["id"] for chart in charts if chart["marks"] == 0] == []
+    assert errors == []
+    assert "Events from " in page.inner_text("#coverage")
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / f"dashboard-{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    page.close()
     assert target.stat().st_size > 10_000

@@ -15,7 +15,7 @@ import datetime as dt
 import duckdb
 import pytest
 from google.api_core.retry import Retry
-from warehouse_lake import OCT1, OCT2, build_lake
+from warehouse_lake import EVENT_TYPE_BY_HOUR, OCT1, OCT2, SESSIONS, build_lake
 
 from spark_jobs.warehouse.bigquery_loader import load_bigquery
 from spark_jobs.warehouse.duckdb_loader import load_duckdb
@@ -55,92 +55,103 @@ def approx_rows(rows: list[dict]) -> list[dict]:
     return [{k: pytest.approx(v) if isinstance(v, float) else v for k, v in row.items()} for row in rows]
 
 
-def test_kpis_give_the_period_the_last_day_and_the_day_before_for_every_metric(october):
-    rows = october(
-        "SELECT metric, kind, period_value, last_day_value, previous_day_value FROM {v_dash_kpis} "
-        "ORDER BY metric_order",
-    )
+def test_kpis_give_the_period_value_of_every_metric(october):
+    """Users: 1 viewed and carted (s1, s2), 2 viewed, carted and bought (s3), 3 only viewed (s4)."""
+    rows = october("SELECT metric, kind, period_value FROM {v_dash_kpis} ORDER BY metric_order")
     assert rows == approx_rows(
         [
-            dict(metric="users", kind="count", period_value=3.0, last_day_value=1.0, previous_day_value=2.0),
+            dict(metric="users", kind="count", period_value=3.0),
+            dict(metric="sessions", kind="count", period_value=4.0),
+            dict(metric="purchases", kind="count", period_value=1.0),
+            dict(metric="revenue", kind="money", period_value=10.5),
+            dict(metric="session_conversion_rate", kind="rate", period_value=1 / 4),
+            dict(metric="view_to_cart_rate", kind="rate", period_value=2 / 3),  # viewers who carted / viewers
             dict(
-                metric="sessions", kind="count", period_value=4.0, last_day_value=1.0, previous_day_value=3.0
-            ),
-            dict(
-                metric="purchases", kind="count", period_value=1.0, last_day_value=0.0, previous_day_value=1.0
-            ),
-            dict(
-                metric="revenue", kind="money", period_value=10.5, last_day_value=0.0, previous_day_value=10.5
-            ),
-            dict(
-                metric="session_conversion_rate",
-                kind="rate",
-                period_value=1 / 4,
-                last_day_value=0.0,
-                previous_day_value=1 / 3,
-            ),
-            dict(
-                metric="view_to_cart_rate",
-                kind="rate",
-                period_value=2 / 3,
-                last_day_value=0.0,
-                previous_day_value=1.0,
-            ),
-            # nobody reached the cart on Oct 2: 0 / 0 is NULL, not 0
-            dict(
-                metric="cart_to_purchase_rate",
-                kind="rate",
-                period_value=0.5,
-                last_day_value=None,
-                previous_day_value=0.5,
-            ),
-            dict(
-                metric="bounce_rate",
-                kind="rate",
-                period_value=0.5,
-                last_day_value=1.0,
-                previous_day_value=1 / 3,
-            ),
-            dict(
-                metric="avg_session_seconds",
-                kind="seconds",
-                period_value=450.0,
-                last_day_value=0.0,
-                previous_day_value=600.0,
-            ),
-            dict(
-                metric="events_per_session",
-                kind="number",
-                period_value=9 / 4,
-                last_day_value=1.0,
-                previous_day_value=8 / 3,
-            ),
+                metric="cart_to_purchase_rate", kind="rate", period_value=1 / 2
+            ),  # carters who bought / carters
+            dict(metric="view_to_purchase_rate", kind="rate", period_value=1 / 3),
+            dict(metric="cart_removal_rate", kind="rate", period_value=0.0),
+            dict(metric="bounce_rate", kind="rate", period_value=0.5),
+            dict(metric="avg_session_seconds", kind="seconds", period_value=450.0),
+            dict(metric="events_per_session", kind="number", period_value=9 / 4),
         ]
     )
 
 
-def test_kpis_name_the_days_and_compare_the_last_day_with_the_previous_one(october):
-    rows = {row["metric"]: row for row in october("SELECT * FROM {v_dash_kpis}")}
-    assert {(r["first_day"], r["last_day"], r["previous_day"]) for r in rows.values()} == {(OCT1, OCT2, OCT1)}
+def test_kpis_compare_no_day_when_no_day_is_complete(october):
+    """October's hand-made hours are 08-09 on Oct 1 and 08 on Oct 2: two partial days."""
+    rows = october("SELECT * FROM {v_dash_kpis}")
+    assert {(r["first_day"], r["last_day"], r["previous_day"]) for r in rows} == {(OCT1, None, None)}
+    assert {(r["last_day_value"], r["previous_day_value"], r["change_vs_previous_day"]) for r in rows} == {
+        (None, None, None)
+    }
+
+
+def complete_days_lake(root, days):
+    """October with events in hours 00 and 23 of `days` too (those days are complete)."""
+    extra = [
+        dict(event_date=day, event_hour=hour, event_type="view", event_count=1, unique_users=1)
+        for day in days
+        for hour in (0, 23)
+    ]
+    return build_lake(root, months={"2019-10"}, replaced={"event_type_by_hour": EVENT_TYPE_BY_HOUR + extra})
+
+
+def fetch_local(lake, root, view: str) -> list[dict]:
+    warehouse = root / "warehouse.duckdb"
+    load_duckdb(lake=lake, warehouse=str(warehouse))
+    return fetch(warehouse, f"SELECT * FROM {view}")
+
+
+def test_kpis_compare_the_last_complete_day_with_the_complete_day_before(tmp_path):
+    lake = complete_days_lake(tmp_path / "lake", [OCT1, OCT2])
+    rows = {row["metric"]: row for row in fetch_local(lake, tmp_path, "v_dash_kpis ORDER BY metric_order")}
+    assert {(r["last_day"], r["previous_day"]) for r in rows.values()} == {(OCT2, OCT1)}
     assert isinstance(rows["users"]["previous_day"], dt.date) and not isinstance(
         rows["users"]["previous_day"], dt.datetime
     )
+    values = {metric: (row["last_day_value"], row["previous_day_value"]) for metric, row in rows.items()}
+    assert values == {
+        "users": (1.0, 2.0),
+        "sessions": (1.0, 3.0),
+        "purchases": (0.0, 1.0),
+        "revenue": (0.0, 10.5),
+        "session_conversion_rate": (0.0, pytest.approx(1 / 3)),
+        "view_to_cart_rate": (0.0, 1.0),
+        "cart_to_purchase_rate": (None, 0.5),  # nobody carted on Oct 2: 0 / 0 is NULL, not 0
+        "view_to_purchase_rate": (0.0, 0.5),
+        "cart_removal_rate": (None, 0.0),
+        "bounce_rate": (1.0, pytest.approx(1 / 3)),
+        "avg_session_seconds": (0.0, 600.0),
+        "events_per_session": (1.0, pytest.approx(8 / 3)),
+    }
     assert rows["sessions"]["change_vs_previous_day"] == -2
     assert rows["sessions"]["relative_change_vs_previous_day"] == pytest.approx(-2 / 3)
     assert rows["bounce_rate"]["change_vs_previous_day"] == pytest.approx(2 / 3)
-    assert rows["revenue"]["relative_change_vs_previous_day"] == pytest.approx(-1.0)
     assert rows["cart_to_purchase_rate"]["change_vs_previous_day"] is None
 
 
-def test_kpis_without_sessions_on_the_previous_day_leave_it_empty(tmp_path):
-    """With November loaded too, the last day is Nov 1 and Oct 31 had no session."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    load_duckdb(lake=build_lake(tmp_path / "lake"), warehouse=str(warehouse))
-    rows = {row["metric"]: row for row in fetch(warehouse, "SELECT * FROM v_dash_kpis")}
-    users = rows["users"]
-    assert (users["last_day"], users["previous_day"]) == (dt.date(2019, 11, 1), dt.date(2019, 10, 31))
-    assert (users["period_value"], users["last_day_value"], users["previous_day_value"]) == (3.0, 1.0, None)
-    assert users["relative_change_vs_previous_day"] is None
+def test_a_partial_last_day_is_not_compared_and_the_coverage_says_so(tmp_path):
+    """Oct 1 complete, Oct 2 partial: the last complete day has no complete day before it."""
+    lake = complete_days_lake(tmp_path / "lake", [OCT1])
+    (coverage,) = fetch_local(lake, tmp_path, "v_dash_coverage")
+    assert (coverage["complete_days"], coverage["last_complete_day"], coverage["last_day"]) == (1, OCT1, OCT2)
+    assert (coverage["previous_complete_day"], coverage["last_day_is_complete"]) == (None, False)
+    rows = fetch(tmp_path / "warehouse.duckdb", "SELECT * FROM v_dash_kpis")
+    assert {(r["last_day"], r["last_day_value"]) for r in rows} == {(None, None)}
+
+
+def test_coverage_gives_the_first_and_last_event_and_the_hours_with_events(october):
+    (row,) = october("SELECT * FROM {v_dash_coverage}")
+    assert row["first_event_time"] == dt.datetime(2019, 10, 1, 8, tzinfo=dt.timezone.utc)
+    assert row["last_event_time"] == dt.datetime(2019, 10, 2, 8, tzinfo=dt.timezone.utc)
+    assert (row["first_day"], row["last_day"], row["days_with_events"], row["hours_with_events"]) == (
+        OCT1,
+        OCT2,
+        2,
+        3,
+    )
+    assert (row["complete_days"], row["last_complete_day"], row["last_day_is_complete"]) == (0, None, False)
 
 
 def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
@@ -152,7 +163,7 @@ def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
         [
             dict(
                 unit="users",
-                stage="view",
+                stage="any event",
                 stage_order=1,
                 reached=3,
                 share_of_entry=1.0,
@@ -161,7 +172,7 @@ def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
             ),
             dict(
                 unit="users",
-                stage="cart",
+                stage="cart or later",
                 stage_order=2,
                 reached=2,
                 share_of_entry=2 / 3,
@@ -179,7 +190,7 @@ def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
             ),
             dict(
                 unit="sessions",
-                stage="view",
+                stage="any event",
                 stage_order=1,
                 reached=4,
                 share_of_entry=1.0,
@@ -188,7 +199,7 @@ def test_funnel_counts_users_and_sessions_that_got_at_least_that_far(october):
             ),
             dict(
                 unit="sessions",
-                stage="cart",
+                stage="cart or later",
                 stage_order=2,
                 reached=2,
                 share_of_entry=0.5,
@@ -220,8 +231,20 @@ def test_session_breakdown_buckets_duration_event_count_and_furthest_stage(octob
             dict(measure="events", bucket_order=1, bucket="1", sessions=2, share_of_sessions=0.5),
             dict(measure="events", bucket_order=3, bucket="3", sessions=1, share_of_sessions=0.25),
             dict(measure="events", bucket_order=4, bucket="4", sessions=1, share_of_sessions=0.25),
-            dict(measure="furthest_stage", bucket_order=1, bucket="view", sessions=2, share_of_sessions=0.5),
-            dict(measure="furthest_stage", bucket_order=2, bucket="cart", sessions=1, share_of_sessions=0.25),
+            dict(
+                measure="furthest_stage",
+                bucket_order=1,
+                bucket="no cart or purchase",
+                sessions=2,
+                share_of_sessions=0.5,
+            ),
+            dict(
+                measure="furthest_stage",
+                bucket_order=2,
+                bucket="cart, no purchase",
+                sessions=1,
+                share_of_sessions=0.25,
+            ),
             dict(
                 measure="furthest_stage",
                 bucket_order=3,
@@ -244,17 +267,60 @@ def test_event_mix_shares_add_up_over_the_whole_period(october):
     )
 
 
-def test_hourly_traffic_adds_up_the_days_per_hour_and_type(october):
+def test_funnel_counts_removals_in_each_stage(tmp_path):
+    """s1 (cart) removed an item: it is in 'any event' and 'cart or later', not in 'purchase'."""
+    sessions = [
+        dict(row, remove_from_cart_count=1) if row["user_session"] == "s1" else row for row in SESSIONS
+    ]
+    lake = build_lake(tmp_path / "lake", months={"2019-10"}, replaced={"sessions": sessions})
+    rows = fetch_local(lake, tmp_path, "v_dash_funnel WHERE unit = 'sessions' ORDER BY stage_order")
+    assert [(row["stage"], row["removed"], row["removal_rate"]) for row in rows] == [
+        ("any event", 1, 0.25),
+        ("cart or later", 1, 0.5),
+        ("purchase", 0, 0.0),
+    ]
+
+
+def test_hourly_traffic_averages_each_hour_over_the_days_that_cover_it(october):
+    """Oct 1 covers 08-09, Oct 2 only 08: hour 9's average is Oct 1's figure, not half of it."""
     rows = october(
-        "SELECT event_hour, event_type, events, avg_events_per_day FROM {v_dash_hourly_traffic} "
+        "SELECT event_hour, event_type, events, days_covered, avg_events_per_day FROM {v_dash_hourly_traffic} "
         "ORDER BY event_hour, event_type",
     )
     assert rows == approx_rows(
         [
-            dict(event_hour=8, event_type="cart", events=2, avg_events_per_day=1.0),
-            dict(event_hour=8, event_type="view", events=11, avg_events_per_day=5.5),
-            dict(event_hour=9, event_type="cart", events=2, avg_events_per_day=1.0),
-            dict(event_hour=9, event_type="purchase", events=2, avg_events_per_day=1.0),
-            dict(event_hour=9, event_type="view", events=4, avg_events_per_day=2.0),
+            dict(event_hour=8, event_type="cart", events=2, days_covered=2, avg_events_per_day=1.0),
+            dict(event_hour=8, event_type="purchase", events=0, days_covered=2, avg_events_per_day=0.0),
+            dict(event_hour=8, event_type="view", events=11, days_covered=2, avg_events_per_day=5.5),
+            dict(event_hour=9, event_type="cart", events=2, days_covered=1, avg_events_per_day=2.0),
+            dict(event_hour=9, event_type="purchase", events=2, days_covered=1, avg_events_per_day=2.0),
+            dict(event_hour=9, event_type="view", events=4, days_covered=1, avg_events_per_day=4.0),
         ]
     )
+
+
+def test_hours_rank_by_events_per_covered_day_and_count_the_hours_covered(october):
+    rows = october(
+        "SELECT event_hour, days_covered, events, avg_events_per_day, share_of_events, traffic_rank, "
+        "hours_of_day_covered FROM {v_dash_hours} ORDER BY event_hour"
+    )
+    assert rows == approx_rows(
+        [
+            dict(event_hour=8, days_covered=2, events=13, avg_events_per_day=6.5, share_of_events=13 / 21,
+                 traffic_rank=2, hours_of_day_covered=2),
+            dict(event_hour=9, days_covered=1, events=8, avg_events_per_day=8.0, share_of_events=8 / 21,
+                 traffic_rank=1, hours_of_day_covered=2),
+        ]
+    )  # fmt: skip
+
+
+def test_covered_hours_have_zero_rows_between_a_days_first_and_last_event(tmp_path):
+    """Nov 1 has events at 10 and 12: hour 11 is a covered hour without events."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    load_duckdb(lake=build_lake(tmp_path / "lake", months={"2019-11"}), warehouse=str(warehouse))
+    rows = fetch(warehouse, "SELECT event_hour, events, removals FROM v_covered_hours ORDER BY event_hour")
+    assert rows == [
+        dict(event_hour=10, events=7, removals=0),
+        dict(event_hour=11, events=0, removals=0),
+        dict(event_hour=12, events=1, removals=1),
+    ]

@@ -23,6 +23,21 @@ def assert_mart(spark, table, actual, expected_rows):
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
+def user_sets(**counts) -> dict:
+    """contract.USER_SETS columns, 0 unless given."""
+    return {name: counts.pop(name, 0) for name in contract.USER_SETS} | _no_extra(counts)
+
+
+def session_sets(**counts) -> dict:
+    """contract.SESSION_SETS columns, 0 unless given."""
+    return {name: counts.pop(name, 0) for name in contract.SESSION_SETS} | _no_extra(counts)
+
+
+def _no_extra(counts: dict) -> dict:
+    assert not counts, f"not a set of the contract: {sorted(counts)}"
+    return {}
+
+
 # Two users, two sessions on Oct 1; user 1 views, carts and buys product 1; user 2 only views.
 DAY_ONE = [
     event(event_time=at(10, 0), user_id=1, user_session="s1", event_type="view", product_id=1),
@@ -101,13 +116,18 @@ def test_funnel_daily_counts_events_users_sessions_and_revenue(spark):
                 "event_date": date(2019, 10, 1),
                 "view_count": 3,
                 "cart_count": 1,
+                "remove_from_cart_count": 0,
                 "purchase_count": 1,
-                "viewers": 2,
-                "carters": 1,
-                "purchasers": 1,
-                "view_sessions": 2,
-                "cart_sessions": 1,
-                "purchase_sessions": 1,
+                **user_sets(
+                    users=2,
+                    viewers=2,
+                    carters=1,
+                    purchasers=1,
+                    viewers_who_carted=1,
+                    viewers_who_purchased=1,
+                    carters_who_purchased=1,
+                ),
+                **session_sets(sessions=2, view_sessions=2, cart_sessions=1, purchase_sessions=1),
                 "revenue": Decimal("100.00"),
             }
         ],
@@ -119,13 +139,53 @@ def test_funnel_daily_revenue_is_zero_without_purchases(spark):
     assert marts.funnel_daily(events_frame(spark, rows)).first().revenue == Decimal("0.00")
 
 
-def test_remove_from_cart_events_are_not_funnel_stages(spark):
+def test_remove_from_cart_events_are_counted_but_are_not_funnel_stages(spark):
     rows = [event(event_type="remove_from_cart")]
     row = marts.funnel_daily(events_frame(spark, rows)).first()
     assert (row.view_count, row.cart_count, row.purchase_count, row.viewers) == (0, 0, 0, 0)
+    assert (row.remove_from_cart_count, row.removers, row.users, row.remove_sessions, row.sessions) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
 
 
-def test_category_brand_daily_groups_missing_values_as_unknown(spark):
+def test_rate_numerators_count_users_inside_their_denominators(spark):
+    """Real users buy without a cart event and cart without a view; intersections count them once.
+
+    user 1: view, cart, remove; user 2: purchase only; user 3: cart and purchase, no view;
+    user 4: view and purchase (no cart).
+    """
+    rows = [
+        event(user_id=1, user_session="a", event_type="view"),
+        event(user_id=1, user_session="a", event_type="cart"),
+        event(user_id=1, user_session="b", event_type="remove_from_cart"),
+        event(user_id=2, user_session="c", event_type="purchase"),
+        event(user_id=3, user_session="d", event_type="cart"),
+        event(user_id=3, user_session="d", event_type="purchase"),
+        event(user_id=4, user_session="e", event_type="view"),
+        event(user_id=4, user_session="f", event_type="purchase"),
+    ]
+    row = marts.funnel_daily(events_frame(spark, rows)).first().asDict()
+    assert {name: row[name] for name in contract.USER_SETS} == user_sets(
+        users=4,
+        viewers=2,
+        carters=2,
+        removers=1,
+        purchasers=3,
+        viewers_who_carted=1,
+        viewers_who_purchased=1,
+        carters_who_purchased=1,
+        carters_who_removed=1,
+    )
+    assert {name: row[name] for name in contract.SESSION_SETS} == session_sets(
+        sessions=6, view_sessions=2, cart_sessions=2, remove_sessions=1, purchase_sessions=3
+    )
+
+
+def test_category_brand_daily_falls_back_to_the_category_id_and_groups_missing_brands_as_unknown(spark):
     actual = marts.category_brand_daily(events_frame(spark, DAY_ONE))
     assert_mart(
         spark,
@@ -139,19 +199,29 @@ def test_category_brand_daily_groups_missing_values_as_unknown(spark):
                 "brand": "samsung",
                 "view_count": 2,
                 "cart_count": 1,
+                "remove_from_cart_count": 0,
                 "purchase_count": 1,
-                "unique_users": 1,
+                **user_sets(
+                    users=1,
+                    viewers=1,
+                    carters=1,
+                    purchasers=1,
+                    viewers_who_carted=1,
+                    viewers_who_purchased=1,
+                    carters_who_purchased=1,
+                ),
                 "revenue": Decimal("100.00"),
             },
             {
                 "event_date": date(2019, 10, 1),
-                "category_l1": "unknown",
-                "category_code": "unknown",
+                "category_l1": "category_id 10",
+                "category_code": "category_id 10",
                 "brand": "unknown",
                 "view_count": 1,
                 "cart_count": 0,
+                "remove_from_cart_count": 0,
                 "purchase_count": 0,
-                "unique_users": 1,
+                **user_sets(users=1, viewers=1),
                 "revenue": Decimal("0.00"),
             },
         ],
@@ -159,13 +229,24 @@ def test_category_brand_daily_groups_missing_values_as_unknown(spark):
 
 
 def _funnel(viewers, carters, purchasers, view_s, cart_s, purchase_s, revenue):
+    """Funnel measures of users who either did every stage they reached, or only one stage."""
+    both = min(viewers, carters)
     return {
-        "viewers": viewers,
-        "carters": carters,
-        "purchasers": purchasers,
-        "view_sessions": view_s,
-        "cart_sessions": cart_s,
-        "purchase_sessions": purchase_s,
+        **user_sets(
+            users=max(viewers, carters, purchasers),
+            viewers=viewers,
+            carters=carters,
+            purchasers=purchasers,
+            viewers_who_carted=both,
+            viewers_who_purchased=min(viewers, purchasers),
+            carters_who_purchased=min(carters, purchasers),
+        ),
+        **session_sets(
+            sessions=max(view_s, cart_s, purchase_s),
+            view_sessions=view_s,
+            cart_sessions=cart_s,
+            purchase_sessions=purchase_s,
+        ),
         "revenue": Decimal(revenue),
     }
 
@@ -183,7 +264,11 @@ def test_funnel_by_category_is_monthly_with_distinct_users_and_sessions(spark):
                 "category_l1": "electronics",
                 **_funnel(1, 1, 1, 2, 1, 1, "100.00"),
             },
-            {"event_month": date(2019, 10, 1), "category_l1": "unknown", **_funnel(1, 0, 0, 1, 0, 0, "0.00")},
+            {
+                "event_month": date(2019, 10, 1),
+                "category_l1": "category_id 10",
+                **_funnel(1, 0, 0, 1, 0, 0, "0.00"),
+            },
         ],
     )
 
@@ -218,10 +303,17 @@ def test_product_funnel_gives_conversion_inputs_per_product_and_month(spark):
                 "product_id": 1,
                 "view_count": 2,
                 "cart_count": 1,
+                "remove_from_cart_count": 0,
                 "purchase_count": 1,
-                "viewers": 1,
-                "carters": 1,
-                "purchasers": 1,
+                **user_sets(
+                    users=1,
+                    viewers=1,
+                    carters=1,
+                    purchasers=1,
+                    viewers_who_carted=1,
+                    viewers_who_purchased=1,
+                    carters_who_purchased=1,
+                ),
                 "revenue": Decimal("100.00"),
             },
             {
@@ -229,10 +321,9 @@ def test_product_funnel_gives_conversion_inputs_per_product_and_month(spark):
                 "product_id": 2,
                 "view_count": 1,
                 "cart_count": 0,
+                "remove_from_cart_count": 0,
                 "purchase_count": 0,
-                "viewers": 1,
-                "carters": 0,
-                "purchasers": 0,
+                **user_sets(users=1, viewers=1),
                 "revenue": Decimal("0.00"),
             },
         ],
@@ -240,7 +331,7 @@ def test_product_funnel_gives_conversion_inputs_per_product_and_month(spark):
 
 
 def _session(session, user, start, end, counts, revenue, stage):
-    events, views, carts, purchases = counts
+    events, views, carts, purchases = counts  # no removals in these sessions
     return {
         "user_session": session,
         "user_id": user,
@@ -250,6 +341,7 @@ def _session(session, user, start, end, counts, revenue, stage):
         "event_count": events,
         "view_count": views,
         "cart_count": carts,
+        "remove_from_cart_count": 0,
         "purchase_count": purchases,
         "revenue": Decimal(revenue),
         "furthest_stage": stage,

@@ -139,3 +139,25 @@ def test_wheels_ship_the_view_and_query_files_as_package_data():
 
 def test_a_checkout_reads_the_sql_where_it_is_edited():
     assert sql.sql_root() == sql.BIGQUERY_DIR and sql.VIEWS_DIR == sql.BIGQUERY_DIR / "views"
+
+
+def test_every_column_a_looker_formula_names_is_a_view_column(tmp_path):
+    """The Looker Studio guide's calculated fields (`SUM(x) / SUM(y)`, `COUNT_DISTINCT(...)`) name only
+    columns some view has, so each formula can be pasted as written."""
+    import duckdb
+    from warehouse_lake import build_lake
+
+    from spark_jobs.warehouse.duckdb_loader import load_duckdb
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    load_duckdb(lake=build_lake(tmp_path / "lake"), warehouse=str(warehouse))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = {row[0] for view in VIEW_NAMES for row in con.execute(f"DESCRIBE {view}").fetchall()}
+    guide = (sql.BIGQUERY_DIR / "README.md").read_text()
+    looker = guide[guide.index("## Looker Studio dashboard") : guide.index("## Analysis queries")]
+    formulas = [f for f in re.findall(r"`([^`]*(?:SUM|COUNT)\([^`]*)`", looker)]
+    assert len(formulas) >= 25
+    named = set()
+    for formula in formulas:
+        named |= set(re.findall(r"\b([a-z_]+)\b", formula)) - {"case", "when", "then", "end"}
+    assert named - columns == set()

@@ -45,12 +45,16 @@ EVENTS = rows(
     event(ts(OCT2, 9), "purchase", 1, "s2", 1),
     event(ts(NOV1, 10), "view", 2, "s5", 2, brand=None, code=None),
 )
-FUNNEL = "view_count cart_count purchase_count viewers carters purchasers view_sessions cart_sessions purchase_sessions"
+COUNTS = "view_count cart_count remove_from_cart_count purchase_count"
+USER_SETS = " ".join(contract.USER_SETS)  # users viewers carters removers purchasers viewers_who_carted ...
+SESSION_SETS = " ".join(contract.SESSION_SETS)  # sessions view_sessions cart_sessions remove_sessions ...
+# Oct 1: one of the two buyers never carted (cart_to_purchase_rate 1/4, not 2/4); Nov 1: one user only
+# removed an item (users 5, viewers 4) and one of the two carters removed.
 FUNNEL_DAILY = rows(
-    "event_date " + FUNNEL + " revenue",
-    (OCT1, 10, 4, 2, 8, 4, 2, 9, 4, 3, Decimal("25.50")),
-    (OCT2, 5, 0, 0, 5, 0, 0, 5, 0, 0, Decimal("0.00")),
-    (NOV1, 4, 2, 1, 4, 2, 1, 4, 2, 1, Decimal("100.00")),
+    f"event_date {COUNTS} {USER_SETS} {SESSION_SETS} revenue",
+    (OCT1, 10, 4, 0, 2, 8, 8, 4, 0, 2, 4, 2, 1, 0, 9, 9, 4, 0, 3, Decimal("25.50")),
+    (OCT2, 5, 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 0, 0, Decimal("0.00")),
+    (NOV1, 4, 2, 1, 1, 5, 4, 2, 1, 1, 2, 1, 1, 1, 5, 4, 2, 1, 1, Decimal("100.00")),
 )
 EVENT_TYPE_BY_HOUR = rows(
     "event_date event_hour event_type event_count unique_users",
@@ -63,41 +67,44 @@ EVENT_TYPE_BY_HOUR = rows(
     (NOV1, 10, "view", 4, 4),
     (NOV1, 10, "cart", 2, 2),
     (NOV1, 10, "purchase", 1, 1),
+    (NOV1, 12, "remove_from_cart", 1, 1),
 )
+# fmt: off
 CATEGORY_BRAND_DAILY = rows(
-    "event_date category_l1 category_code brand view_count cart_count purchase_count unique_users revenue",
-    (OCT1, "electronics", "electronics.phone", "acme", 6, 3, 2, 5, Decimal("25.50")),
-    (OCT1, "unknown", "unknown", "unknown", 4, 1, 0, 3, Decimal("0.00")),
-    (OCT2, "electronics", "electronics.phone", "acme", 5, 0, 0, 5, Decimal("0.00")),
-    (NOV1, "appliances", "appliances.kitchen", "zeta", 4, 2, 1, 4, Decimal("100.00")),
+    f"event_date category_l1 category_code brand {COUNTS} {USER_SETS} revenue",
+    (OCT1, "electronics", "electronics.phone", "acme", 6, 3, 0, 2, 5, 5, 3, 0, 2, 3, 2, 1, 0, Decimal("25.50")),
+    (OCT1, "category_id 5", "category_id 5", "unknown", 4, 1, 0, 0, 3, 3, 1, 0, 0, 1, 0, 0, 0, Decimal("0.00")),
+    (OCT2, "electronics", "electronics.phone", "acme", 5, 0, 0, 0, 5, 5, 0, 0, 0, 0, 0, 0, 0, Decimal("0.00")),
+    (NOV1, "appliances", "appliances.kitchen", "zeta", 4, 2, 1, 1, 5, 4, 2, 1, 1, 2, 1, 1, 1, Decimal("100.00")),
 )
-SEGMENT = "viewers carters purchasers view_sessions cart_sessions purchase_sessions revenue"
+# fmt: on
+SEGMENT = f"{USER_SETS} {SESSION_SETS} revenue"
 FUNNEL_BY_CATEGORY = rows(
     "event_month category_l1 " + SEGMENT,
-    (OCT, "electronics", 7, 3, 2, 8, 3, 2, Decimal("25.50")),
-    (OCT, "unknown", 3, 1, 0, 3, 1, 0, Decimal("0.00")),
-    (NOV, "appliances", 4, 2, 1, 4, 2, 1, Decimal("100.00")),
+    (OCT, "electronics", 7, 7, 3, 0, 2, 3, 2, 1, 0, 8, 8, 3, 0, 2, Decimal("25.50")),
+    (OCT, "category_id 5", 3, 3, 1, 0, 0, 1, 0, 0, 0, 3, 3, 1, 0, 0, Decimal("0.00")),
+    (NOV, "appliances", 5, 4, 2, 1, 1, 2, 1, 1, 1, 5, 4, 2, 1, 1, Decimal("100.00")),
 )
 FUNNEL_BY_BRAND = rows(
     "event_month brand " + SEGMENT,
-    (OCT, "acme", 7, 3, 2, 8, 3, 2, Decimal("25.50")),
-    (OCT, "unknown", 3, 1, 0, 3, 1, 0, Decimal("0.00")),
-    (NOV, "zeta", 4, 2, 1, 4, 2, 1, Decimal("100.00")),
+    (OCT, "acme", 7, 7, 3, 0, 2, 3, 2, 1, 0, 8, 8, 3, 0, 2, Decimal("25.50")),
+    (OCT, "unknown", 3, 3, 1, 0, 0, 1, 0, 0, 0, 3, 3, 1, 0, 0, Decimal("0.00")),
+    (NOV, "zeta", 5, 4, 2, 1, 1, 2, 1, 1, 1, 5, 4, 2, 1, 1, Decimal("100.00")),
 )
 PRODUCT_FUNNEL = rows(
-    "event_month product_id view_count cart_count purchase_count viewers carters purchasers revenue",
-    (OCT, 1, 11, 4, 2, 10, 4, 2, Decimal("25.50")),
-    (OCT, 3, 4, 0, 0, 3, 0, 0, Decimal("0.00")),
-    (NOV, 2, 4, 2, 1, 4, 2, 1, Decimal("100.00")),
+    f"event_month product_id {COUNTS} {USER_SETS} revenue",
+    (OCT, 1, 11, 4, 0, 2, 10, 10, 4, 0, 2, 4, 2, 1, 0, Decimal("25.50")),
+    (OCT, 3, 4, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, Decimal("0.00")),
+    (NOV, 2, 4, 2, 1, 1, 5, 4, 2, 1, 1, 2, 1, 1, 1, Decimal("100.00")),
 )
 SESSIONS = rows(
     "user_session user_id session_start session_end duration_seconds event_count view_count cart_count "
-    "purchase_count revenue furthest_stage session_date",
-    ("s1", 1, ts(OCT1, 8), ts(OCT1, 8, 10), 600, 3, 2, 1, 0, Decimal("0.00"), "cart", OCT1),
-    ("s2", 1, ts(OCT1, 9), ts(OCT1, 9), 0, 1, 1, 0, 0, Decimal("0.00"), "view", OCT1),
-    ("s3", 2, ts(OCT1, 9, 30), ts(OCT1, 9, 50), 1200, 4, 2, 1, 1, Decimal("10.50"), "purchase", OCT1),
-    ("s4", 3, ts(OCT2, 8), ts(OCT2, 8), 0, 1, 1, 0, 0, Decimal("0.00"), "view", OCT2),
-    ("s5", 2, ts(NOV1, 10), ts(NOV1, 10, 5), 300, 2, 1, 0, 1, Decimal("100.00"), "purchase", NOV1),
+    "remove_from_cart_count purchase_count revenue furthest_stage session_date",
+    ("s1", 1, ts(OCT1, 8), ts(OCT1, 8, 10), 600, 3, 2, 1, 0, 0, Decimal("0.00"), "cart", OCT1),
+    ("s2", 1, ts(OCT1, 9), ts(OCT1, 9), 0, 1, 1, 0, 0, 0, Decimal("0.00"), "view", OCT1),
+    ("s3", 2, ts(OCT1, 9, 30), ts(OCT1, 9, 50), 1200, 4, 2, 1, 0, 1, Decimal("10.50"), "purchase", OCT1),
+    ("s4", 3, ts(OCT2, 8), ts(OCT2, 8), 0, 1, 1, 0, 0, 0, Decimal("0.00"), "view", OCT2),
+    ("s5", 2, ts(NOV1, 10), ts(NOV1, 10, 5), 300, 2, 1, 0, 0, 1, Decimal("100.00"), "purchase", NOV1),
 )
 DATA_QUALITY = rows(
     "batch_id checked_at outcome reason row_count",
@@ -159,11 +166,13 @@ def corrupt_data_pages(path: str) -> None:
     Path(path).write_bytes(bytes(data))
 
 
-def build_lake(root: Path, months: set[str] | None = None) -> Lake:
-    """The hand-made lake (both months, or only `months`) under `root`."""
+def build_lake(
+    root: Path, months: set[str] | None = None, replaced: dict[str, list[dict]] | None = None
+) -> Lake:
+    """The hand-made lake (both months, or only `months`) under `root`; `replaced` swaps a table's rows."""
     lake = Lake(str(root))
     for table in contract.WAREHOUSE_TABLES:
-        write_table(lake, table, LAKE_ROWS[table.name], months)
+        write_table(lake, table, {**LAKE_ROWS, **(replaced or {})}[table.name], months)
     return lake
 
 
@@ -176,15 +185,20 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
         ("event_date",),
         {
             (OCT1,): dict(
-                users=8, sessions=9, views=10, carts=4, purchases=2, cart_users=4, buyers=2, purchase_sessions=3,
-                revenue=25.5, revenue_per_purchase=12.75, view_to_cart_rate=0.5, cart_to_purchase_rate=0.5,
-                view_to_purchase_rate=0.25, session_conversion_rate=1 / 3,
+                active_users=8, active_sessions=9, views=10, carts=4, removals=0, purchases=2, viewers=8, carters=4,
+                buyers=2, carters_who_purchased=1, purchase_sessions=3, revenue=25.5, revenue_per_purchase=12.75,
+                view_to_cart_rate=0.5, cart_to_purchase_rate=0.25, view_to_purchase_rate=0.25,
+                cart_removal_rate=0.0, session_conversion_rate=1 / 3,
             ),
             (OCT2,): dict(
-                users=5, purchases=0, revenue=0, revenue_per_purchase=None, view_to_cart_rate=0.0,
-                cart_to_purchase_rate=None, view_to_purchase_rate=0.0,
+                active_users=5, purchases=0, revenue=0, revenue_per_purchase=None, view_to_cart_rate=0.0,
+                cart_to_purchase_rate=None, view_to_purchase_rate=0.0, cart_removal_rate=None,
             ),
-            (NOV1,): dict(users=4, buyers=1, revenue=100, view_to_purchase_rate=0.25, cart_to_purchase_rate=0.5),
+            (NOV1,): dict(
+                active_users=5, active_sessions=5, removals=1, removers=1, buyers=1, revenue=100,
+                view_to_purchase_rate=0.25, cart_to_purchase_rate=0.5, cart_removal_rate=0.5,
+                session_conversion_rate=0.2,
+            ),
         },
     ),
     "v_hourly_event_share": (
@@ -195,33 +209,37 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
             (OCT1, 9, "purchase"): dict(event_count=2, hour_event_count=8, share_of_hour=0.25),
             (OCT2, 8, "view"): dict(event_count=5, hour_event_count=5, share_of_hour=1.0),
             (NOV1, 10, "purchase"): dict(event_count=1, hour_event_count=7, share_of_hour=1 / 7),
+            (NOV1, 12, "remove_from_cart"): dict(event_count=1, share_of_hour=1.0),
         },
     ),
     "v_peak_hours": (
-        ("event_hour",),
+        ("event_date", "event_hour"),
         {
-            (8,): dict(
-                days=3, events=13, views=11, carts=2, purchases=0, avg_events_per_day=13 / 3,
-                share_of_events=13 / 28, purchases_per_view=0.0, traffic_rank=1, purchase_rank=3,
-            ),
-            (9,): dict(events=8, views=4, carts=2, purchases=2, purchases_per_view=0.5, traffic_rank=2, purchase_rank=1),
-            (10,): dict(events=7, purchases=1, traffic_rank=3, purchase_rank=2, share_of_events=0.25),
+            (OCT1, 8): dict(events=8, views=6, carts=2, removals=0, purchases=0, purchase_share_of_events=0.0),
+            (OCT1, 9): dict(events=8, views=4, carts=2, purchases=2, purchase_share_of_events=0.25),
+            (OCT2, 8): dict(events=5, views=5),
+            (NOV1, 10): dict(events=7, purchases=1, purchase_share_of_events=1 / 7),
+            # between Nov 1's first (10:00) and last (12:xx) event: a covered hour without events
+            (NOV1, 11): dict(events=0, views=0, purchases=0, purchase_share_of_events=None),
+            (NOV1, 12): dict(events=1, removals=1, purchase_share_of_events=0.0),
         },
     ),
     "v_category_brand_ranking": (
         ("event_month", "dimension", "segment"),
         {
             (OCT, "category", "electronics"): dict(
-                viewers=7, carters=3, purchasers=2, revenue=25.5, view_to_cart_rate=3 / 7,
-                cart_to_purchase_rate=2 / 3, view_to_purchase_rate=2 / 7, revenue_share=1.0, revenue_rank=1,
-                conversion_rank=1,
+                users=7, viewers=7, carters=3, purchasers=2, carters_who_purchased=1, revenue=25.5,
+                view_to_cart_rate=3 / 7, cart_to_purchase_rate=1 / 3, view_to_purchase_rate=2 / 7,
+                revenue_share=1.0, revenue_rank=1, conversion_rank=None,  # 7 viewers, below the floor of 50
             ),
-            (OCT, "category", "unknown"): dict(
-                view_to_purchase_rate=0.0, revenue_share=0.0, revenue_rank=2, conversion_rank=2
+            (OCT, "category", "category_id 5"): dict(
+                view_to_purchase_rate=0.0, revenue_share=0.0, revenue_rank=2, conversion_rank=None
             ),
-            (OCT, "brand", "acme"): dict(viewers=7, revenue_rank=1, conversion_rank=1, view_to_purchase_rate=2 / 7),
+            (OCT, "brand", "acme"): dict(viewers=7, revenue_rank=1, conversion_rank=None, view_to_purchase_rate=2 / 7),
             (OCT, "brand", "unknown"): dict(viewers=3, revenue_rank=2, cart_to_purchase_rate=0.0),
-            (NOV, "category", "appliances"): dict(revenue=100, revenue_share=1.0, revenue_rank=1),
+            (NOV, "category", "appliances"): dict(
+                revenue=100, revenue_share=1.0, revenue_rank=1, removers=1, cart_removal_rate=0.5
+            ),
             (NOV, "brand", "zeta"): dict(viewers=4, purchasers=1, view_to_purchase_rate=0.25, revenue_rank=1),
         },
     ),
@@ -229,12 +247,14 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
         ("event_date", "category_code", "brand"),
         {
             (OCT1, "electronics.phone", "acme"): dict(
-                category_l1="electronics", views=6, carts=3, purchases=2, unique_users=5, revenue=25.5,
-                carts_per_view=0.5, purchases_per_view=1 / 3,
+                category_l1="electronics", views=6, carts=3, removals=0, purchases=2, users=5, revenue=25.5,
+                view_to_cart_rate=0.6, view_to_purchase_rate=0.4, cart_to_purchase_rate=1 / 3, cart_removal_rate=0.0,
             ),
-            (OCT1, "unknown", "unknown"): dict(views=4, carts_per_view=0.25, purchases_per_view=0.0),
-            (OCT2, "electronics.phone", "acme"): dict(views=5, purchases=0, revenue=0),
-            (NOV1, "appliances.kitchen", "zeta"): dict(revenue=100, purchases_per_view=0.25),
+            (OCT1, "category_id 5", "unknown"): dict(views=4, view_to_cart_rate=1 / 3, view_to_purchase_rate=0.0),
+            (OCT2, "electronics.phone", "acme"): dict(views=5, purchases=0, revenue=0, cart_to_purchase_rate=None),
+            (NOV1, "appliances.kitchen", "zeta"): dict(
+                revenue=100, view_to_purchase_rate=0.25, removals=1, cart_removal_rate=0.5
+            ),
         },
     ),
     "v_product_conversion": (
@@ -242,10 +262,10 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
         {
             (OCT, 1): dict(
                 views=11, carts=4, purchases=2, viewers=10, carters=4, purchasers=2, revenue=25.5,
-                view_to_cart_rate=0.4, cart_to_purchase_rate=0.5, view_to_purchase_rate=0.2, revenue_rank=1,
+                view_to_cart_rate=0.4, cart_to_purchase_rate=0.25, view_to_purchase_rate=0.2, revenue_rank=1,
             ),
             (OCT, 3): dict(view_to_cart_rate=0.0, cart_to_purchase_rate=None, revenue_rank=2),
-            (NOV, 2): dict(revenue=100, view_to_purchase_rate=0.25, revenue_rank=1),
+            (NOV, 2): dict(revenue=100, removals=1, view_to_purchase_rate=0.25, cart_removal_rate=0.5, revenue_rank=1),
         },
     ),
     "v_session_kpis": (
@@ -263,8 +283,13 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
     "v_session_dropoff": (
         ("session_date", "furthest_stage"),
         {
-            (OCT1, "view"): dict(stage_order=1, sessions=1, bounce_sessions=1, share_of_sessions=1 / 3),
-            (OCT1, "cart"): dict(stage_order=2, sessions=1, bounce_sessions=0, share_of_sessions=1 / 3),
+            (OCT1, "view"): dict(
+                stage_order=1, stage_label="no cart or purchase", sessions=1, bounce_sessions=1,
+                share_of_sessions=1 / 3,
+            ),
+            (OCT1, "cart"): dict(
+                stage_order=2, stage_label="cart, no purchase", sessions=1, bounce_sessions=0, share_of_sessions=1 / 3
+            ),
             (OCT1, "purchase"): dict(stage_order=3, sessions=1, share_of_sessions=1 / 3),
             (OCT2, "view"): dict(sessions=1, share_of_sessions=1.0),
             (NOV1, "purchase"): dict(sessions=1, share_of_sessions=1.0),
@@ -295,8 +320,8 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
 # Rows each view has with both months loaded (checks nothing is doubled or missing).
 EXPECTED_VIEW_ROWS = {
     "v_daily_kpis": 3,
-    "v_hourly_event_share": 9,
-    "v_peak_hours": 3,
+    "v_hourly_event_share": 10,
+    "v_peak_hours": 6,
     "v_category_brand_ranking": 6,
     "v_category_brand_daily": 4,
     "v_product_conversion": 3,
@@ -328,7 +353,7 @@ def assert_view_rows(view: str, fetched: list[dict]) -> None:
         row = by_key[key]
         for column, value in columns.items():
             actual = normalise(row[column])
-            if value is None or isinstance(value, dt.date | str):
+            if value is None or isinstance(value, dt.date | str | bool):
                 assert actual == value, f"{view} {key} {column}: {actual!r} != {value!r}"
             else:
                 assert actual == pytest.approx(float(value), rel=1e-9), f"{view} {key} {column}: {actual!r}"

@@ -7,9 +7,10 @@ CREATE TABLE IF NOT EXISTS `{{dataset}}.sessions` (
   event_count INT64 NOT NULL OPTIONS(description="Number of events in the session (all types)."),
   view_count INT64 NOT NULL OPTIONS(description="Number of view events."),
   cart_count INT64 NOT NULL OPTIONS(description="Number of cart events."),
+  remove_from_cart_count INT64 NOT NULL OPTIONS(description="Number of remove_from_cart events."),
   purchase_count INT64 NOT NULL OPTIONS(description="Number of purchase events."),
   revenue NUMERIC(18,2) NOT NULL OPTIONS(description="Sum of price over purchase events."),
-  furthest_stage STRING NOT NULL OPTIONS(description="purchase if any purchase, else cart if any cart, else view."),
+  furthest_stage STRING NOT NULL OPTIONS(description="purchase if any purchase, else cart if any cart event, else view (the session had neither: it may hold only views and removals; views label it 'no cart or purchase')."),
   session_date DATE NOT NULL OPTIONS(description="UTC date of session_start.")
 )
 PARTITION BY session_date

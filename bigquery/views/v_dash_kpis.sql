@@ -1,34 +1,56 @@
--- Dashboard KPI tiles: one row per metric, for the whole loaded period, its last day and the day before.
--- Counted from the sessions mart so every tile uses one definition: a session belongs to the day it
--- started; users are the sessions' user_id (the user of each session's first event); a user or session
--- "reached" cart when its furthest stage is cart or purchase. Rates here match the funnel chart
--- (v_dash_funnel); a bounce is a single-event session. kind tells how to show a value: count, money,
--- rate (its change is in rate points), seconds or number.
+-- Dashboard KPI tiles: one row per metric, for the whole loaded period, the last complete day and the
+-- complete day before it (v_dash_coverage: a partial day is never compared; without two complete days
+-- in a row the day values are NULL). Counted from the sessions mart: a session belongs to the day it
+-- started; users are the sessions' user_id (the user of each session's first event). The rates use the
+-- one definition of each name (spark_jobs/contract.py RATE_DEFINITIONS), over the scope's users:
+-- view_to_cart_rate = users with a view and a cart event / users with a view; cart_to_purchase_rate =
+-- users with a cart event and a purchase / users with a cart event; view_to_purchase_rate = users with
+-- a view and a purchase / users with a view; cart_removal_rate = users with a cart event and a removal /
+-- users with a cart event; session_conversion_rate = sessions with a purchase / sessions; a bounce is a
+-- single-event session. kind tells how to show a value: count, money, rate (its change is in rate
+-- points), seconds or number.
 WITH bounds AS (
-  SELECT
-    MIN(session_date) AS first_day,
-    MAX(session_date) AS last_day,
-    -- CAST: DuckDB's DATE minus an interval is a TIMESTAMP (BigQuery's DATE_SUB keeps a DATE).
-    CAST(DATE_SUB(MAX(session_date), INTERVAL 1 DAY) AS DATE) AS previous_day
-  FROM `{{dataset}}.sessions`
+  SELECT first_day, last_complete_day AS last_day, previous_complete_day AS previous_day
+  FROM `{{dataset}}.v_dash_coverage`
 ),
 scoped AS (
   SELECT 'period' AS scope, s.* FROM `{{dataset}}.sessions` AS s
   UNION ALL
   SELECT 'last_day' AS scope, s.* FROM `{{dataset}}.sessions` AS s
-  JOIN bounds ON s.session_date = bounds.last_day
+  JOIN bounds ON s.session_date = bounds.last_day AND bounds.previous_day IS NOT NULL
   UNION ALL
   SELECT 'previous_day' AS scope, s.* FROM `{{dataset}}.sessions` AS s
   JOIN bounds ON s.session_date = bounds.previous_day
 ),
-totals AS (
+scoped_users AS (
   SELECT
     scope,
-    COUNT(DISTINCT user_id) AS users,
-    COUNT(DISTINCT IF(furthest_stage IN ('cart', 'purchase'), user_id, NULL)) AS cart_users,
-    COUNT(DISTINCT IF(furthest_stage = 'purchase', user_id, NULL)) AS buyers,
+    user_id,
+    MAX(IF(view_count > 0, 1, 0)) AS viewed,
+    MAX(IF(cart_count > 0, 1, 0)) AS carted,
+    MAX(IF(remove_from_cart_count > 0, 1, 0)) AS removed,
+    MAX(IF(purchase_count > 0, 1, 0)) AS purchased
+  FROM scoped
+  GROUP BY scope, user_id
+),
+user_totals AS (
+  SELECT
+    scope,
+    COUNT(*) AS users,
+    SUM(viewed) AS viewers,
+    SUM(carted) AS carters,
+    SUM(viewed * carted) AS viewers_who_carted,
+    SUM(viewed * purchased) AS viewers_who_purchased,
+    SUM(carted * purchased) AS carters_who_purchased,
+    SUM(carted * removed) AS carters_who_removed
+  FROM scoped_users
+  GROUP BY scope
+),
+session_totals AS (
+  SELECT
+    scope,
     COUNT(*) AS sessions,
-    COUNTIF(furthest_stage = 'purchase') AS purchase_sessions,
+    COUNTIF(purchase_count > 0) AS purchase_sessions,
     COUNTIF(event_count = 1) AS bounce_sessions,
     SUM(event_count) AS events,
     SUM(duration_seconds) AS duration_seconds,
@@ -36,6 +58,9 @@ totals AS (
     SUM(revenue) AS revenue
   FROM scoped
   GROUP BY scope
+),
+totals AS (
+  SELECT * FROM session_totals JOIN user_totals USING (scope)
 ),
 metrics AS (
   SELECT scope, 1 AS metric_order, 'users' AS metric, 'Users' AS label, 'count' AS kind,
@@ -45,22 +70,29 @@ metrics AS (
   UNION ALL
   SELECT scope, 3, 'purchases', 'Purchases', 'count', CAST(purchases AS FLOAT64) FROM totals
   UNION ALL
-  SELECT scope, 4, 'revenue', 'Revenue', 'money', CAST(revenue AS FLOAT64) FROM totals
+  SELECT scope, 4, 'revenue', 'Revenue (USD)', 'money', CAST(revenue AS FLOAT64) FROM totals
   UNION ALL
   SELECT scope, 5, 'session_conversion_rate', 'Session conversion', 'rate',
     SAFE_DIVIDE(purchase_sessions, sessions) FROM totals
   UNION ALL
-  SELECT scope, 6, 'view_to_cart_rate', 'View → cart (users)', 'rate', SAFE_DIVIDE(cart_users, users) FROM totals
+  SELECT scope, 6, 'view_to_cart_rate', 'View → cart (users)', 'rate',
+    SAFE_DIVIDE(viewers_who_carted, viewers) FROM totals
   UNION ALL
   SELECT scope, 7, 'cart_to_purchase_rate', 'Cart → purchase (users)', 'rate',
-    SAFE_DIVIDE(buyers, cart_users) FROM totals
+    SAFE_DIVIDE(carters_who_purchased, carters) FROM totals
   UNION ALL
-  SELECT scope, 8, 'bounce_rate', 'Bounce rate', 'rate', SAFE_DIVIDE(bounce_sessions, sessions) FROM totals
+  SELECT scope, 8, 'view_to_purchase_rate', 'View → purchase (users)', 'rate',
+    SAFE_DIVIDE(viewers_who_purchased, viewers) FROM totals
   UNION ALL
-  SELECT scope, 9, 'avg_session_seconds', 'Average session length', 'seconds',
+  SELECT scope, 9, 'cart_removal_rate', 'Carters who removed', 'rate',
+    SAFE_DIVIDE(carters_who_removed, carters) FROM totals
+  UNION ALL
+  SELECT scope, 10, 'bounce_rate', 'Bounce rate', 'rate', SAFE_DIVIDE(bounce_sessions, sessions) FROM totals
+  UNION ALL
+  SELECT scope, 11, 'avg_session_seconds', 'Average session length', 'seconds',
     SAFE_DIVIDE(duration_seconds, sessions) FROM totals
   UNION ALL
-  SELECT scope, 10, 'events_per_session', 'Events per session', 'number', SAFE_DIVIDE(events, sessions) FROM totals
+  SELECT scope, 12, 'events_per_session', 'Events per session', 'number', SAFE_DIVIDE(events, sessions) FROM totals
 ),
 by_metric AS (
   SELECT
@@ -80,7 +112,7 @@ SELECT
   by_metric.label,
   by_metric.kind,
   bounds.first_day,
-  bounds.last_day,
+  IF(bounds.previous_day IS NULL, NULL, bounds.last_day) AS last_day,
   bounds.previous_day,
   by_metric.period_value,
   by_metric.last_day_value,

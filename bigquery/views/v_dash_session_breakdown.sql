@@ -1,6 +1,7 @@
 -- Dashboard session distributions over the whole loaded period, one row per (measure, bucket):
 -- measure 'duration' buckets duration_seconds, 'events' buckets event_count, 'furthest_stage' splits
--- sessions by how far they got (view < cart < purchase).
+-- sessions by how far they got, named for what the bucket holds: 'no cart or purchase' (the mart's
+-- furthest_stage 'view': views and removals only), 'cart, no purchase', 'purchase'.
 WITH bucketed AS (
   SELECT
     CASE
@@ -38,7 +39,9 @@ SELECT
   measure,
   bucket_order,
   CASE
-    WHEN measure = 'furthest_stage' THEN CASE bucket_order WHEN 1 THEN 'view' WHEN 2 THEN 'cart' ELSE 'purchase' END
+    WHEN measure = 'furthest_stage' THEN CASE bucket_order
+      WHEN 1 THEN 'no cart or purchase' WHEN 2 THEN 'cart, no purchase' ELSE 'purchase'
+    END
     WHEN measure = 'events' AND bucket_order <= 5 THEN CAST(bucket_order AS STRING)
     WHEN measure = 'events' THEN CASE bucket_order WHEN 6 THEN '6-10' WHEN 7 THEN '11-20' WHEN 8 THEN '21-50' ELSE '51+' END
     ELSE CASE bucket_order

@@ -110,22 +110,35 @@ def _count(stage: str) -> str:
     return f"count(*) FILTER (WHERE event_type = '{stage}') AS {stage}_count"
 
 
-def _distinct(stage: str, key: str, alias: str) -> str:
-    return f"count(DISTINCT {key}) FILTER (WHERE event_type = '{stage}') AS {alias}"
-
-
 REVENUE = "coalesce(sum(price) FILTER (WHERE event_type = 'purchase'), 0) AS revenue"
-EVENT_COUNTS = [_count(stage) for stage in contract.FUNNEL_STAGES]
-USERS_BY_STAGE = [_distinct(stage, "user_id", alias) for stage, alias in zip(
-    contract.FUNNEL_STAGES, ("viewers", "carters", "purchasers"), strict=True)]  # fmt: skip
-FUNNEL_MEASURES = [
-    *USERS_BY_STAGE,
-    *(_distinct(stage, "user_session", f"{stage}_sessions") for stage in contract.FUNNEL_STAGES),
-    REVENUE,
-]
+EVENT_COUNTS = [_count(event_type) for event_type in contract.EVENT_TYPES]
+FLAGS = ", ".join(f"bool_or(event_type = '{t}') AS has_{t}" for t in contract.EVENT_TYPES)
+
+
+def _members(name: str, event_types: tuple[str, ...]) -> str:
+    condition = " AND ".join(f"has_{t}" for t in event_types) or "true"
+    return f"count(*) FILTER (WHERE {condition}) AS {name}"
+
+
+def _key_sets(source: str, keys: list[str], key: str, sets: dict[str, tuple[str, ...]]) -> str:
+    """Per grain, the keys (users or sessions) in each of the contract's sets, from per-key flags."""
+    flags = f"SELECT {', '.join(keys)}, {key}, {FLAGS} FROM ({source}) GROUP BY ALL"
+    return _grouped(flags, keys, [_members(name, types) for name, types in sets.items()])
+
+
+def _funnel(source: str, keys: list[str], sessions: bool = True) -> str:
+    parts = [
+        _grouped(source, keys, [*EVENT_COUNTS, REVENUE]),
+        _key_sets(source, keys, "user_id", contract.USER_SETS),
+        *([_key_sets(source, keys, "user_session", contract.SESSION_SETS)] if sessions else []),
+    ]
+    joins = " ".join(f"JOIN ({part}) USING ({', '.join(keys)})" for part in parts[1:])
+    return f"SELECT * FROM ({parts[0]}) {joins}"
+
+
 UNKNOWNS = f"""
-    SELECT * REPLACE (coalesce(category_l1, '{contract.UNKNOWN}') AS category_l1,
-                      coalesce(category_code, '{contract.UNKNOWN}') AS category_code,
+    SELECT * REPLACE (coalesce(category_l1, '{contract.CATEGORY_ID_LABEL}' || category_id) AS category_l1,
+                      coalesce(category_code, '{contract.CATEGORY_ID_LABEL}' || category_id) AS category_code,
                       coalesce(brand, '{contract.UNKNOWN}') AS brand),
            CAST(date_trunc('month', event_date) AS DATE) AS event_month
     FROM events
@@ -142,17 +155,13 @@ MART_SQL = {
         ["event_date", "event_hour", "event_type"],
         ["count(*) AS event_count", "count(DISTINCT user_id) AS unique_users"],
     ),
-    "funnel_daily": _grouped("SELECT * FROM events", ["event_date"], [*EVENT_COUNTS, *FUNNEL_MEASURES]),
-    "category_brand_daily": _grouped(
-        UNKNOWNS,
-        ["event_date", "category_l1", "category_code", "brand"],
-        [*EVENT_COUNTS, "count(DISTINCT user_id) AS unique_users", REVENUE],
+    "funnel_daily": _funnel("SELECT * FROM events", ["event_date"]),
+    "category_brand_daily": _funnel(
+        UNKNOWNS, ["event_date", "category_l1", "category_code", "brand"], sessions=False
     ),
-    "funnel_by_category": _grouped(UNKNOWNS, ["event_month", "category_l1"], FUNNEL_MEASURES),
-    "funnel_by_brand": _grouped(UNKNOWNS, ["event_month", "brand"], FUNNEL_MEASURES),
-    "product_funnel": _grouped(
-        UNKNOWNS, ["event_month", "product_id"], [*EVENT_COUNTS, *USERS_BY_STAGE, REVENUE]
-    ),
+    "funnel_by_category": _funnel(UNKNOWNS, ["event_month", "category_l1"]),
+    "funnel_by_brand": _funnel(UNKNOWNS, ["event_month", "brand"]),
+    "product_funnel": _funnel(UNKNOWNS, ["event_month", "product_id"], sessions=False),
     "sessions": """
         SELECT *, CAST(epoch(session_end) - epoch(session_start) AS BIGINT) AS duration_seconds,
             CASE WHEN purchase_count > 0 THEN 'purchase' WHEN cart_count > 0 THEN 'cart' ELSE 'view' END

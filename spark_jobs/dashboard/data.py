@@ -19,12 +19,13 @@ LOAD_HINT = "build it with `python -m spark_jobs load --target duckdb --lake dat
 
 # field of DashboardData -> (view, SQL after FROM <view>)
 QUERIES: dict[str, tuple[str, str]] = {
+    "coverage": ("v_dash_coverage", ""),
     "kpis": ("v_dash_kpis", "ORDER BY metric_order"),
     "daily": ("v_session_kpis", "ORDER BY session_date"),
     "funnel": ("v_dash_funnel", "ORDER BY unit DESC, stage_order"),
     "hourly": ("v_dash_hourly_traffic", "ORDER BY event_type, event_hour"),
     "event_mix": ("v_dash_event_mix", "ORDER BY events DESC, event_type"),
-    "peak_hours": ("v_peak_hours", "ORDER BY traffic_rank, event_hour"),
+    "peak_hours": ("v_dash_hours", "ORDER BY traffic_rank, event_hour"),
     # One month: distinct viewers and buyers of several months cannot be added up.
     "segments": (
         "v_category_brand_ranking",
@@ -41,6 +42,7 @@ QUERIES: dict[str, tuple[str, str]] = {
 class DashboardData:
     """Rows of each view the page shows, as dicts (NUMERIC as float)."""
 
+    coverage: list[dict]
     kpis: list[dict]
     daily: list[dict]
     funnel: list[dict]
@@ -79,6 +81,6 @@ def read_dashboard_data(warehouse: str) -> DashboardData:
     with connection as con:
         con.execute("SET TimeZone='UTC'")
         rows = {field: fetch_view(con, view, tail) for field, (view, tail) in QUERIES.items()}
-    if not rows["kpis"] or rows["kpis"][0]["last_day"] is None:
+    if not rows["coverage"] or rows["coverage"][0]["first_event_time"] is None:
         raise UserError(f"the warehouse {warehouse} holds no sessions; {LOAD_HINT}")
     return DashboardData(**rows)

@@ -6,6 +6,8 @@ views' rate columns (Plotly's own percent options are not used, so no number is 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -13,9 +15,12 @@ EVENT_COLORS = {"view": "#4C78A8", "cart": "#F58518", "remove_from_cart": "#B279
 UNIT_COLORS = {"users": "#4C78A8", "sessions": "#72B7B2"}
 OUTCOME_COLORS = {"valid": "#54A24B", "duplicate": "#EECA3B", "quarantined": "#E45756"}
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Liberation Sans', Arial, sans-serif"
+STAGE_COLORS = ("#4C78A8", "#F58518", "#54A24B")  # by stage_order: entry, cart or later, purchase
 TOP_SEGMENTS = 10
-# Conversion bars leave out segments seen by fewer users than this: 1 viewer and 1 buyer is not a "best".
+# v_category_brand_ranking ranks conversion only among segments seen by at least this many viewers (1
+# viewer and 1 buyer is not a "best"); the figure shows the view's ranks, this number only names the floor.
 MIN_VIEWERS_FOR_CONVERSION = 50
+HOURS = list(range(24))
 
 
 def _layout(figure: go.Figure, title: str, height: int = 360, **extra) -> go.Figure:
@@ -37,26 +42,53 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
+def day_axis(daily: list[dict]) -> list:
+    """Every date from the first to the last session date: a date without a row stays a gap."""
+    if not daily:
+        return []
+    first, last = daily[0]["session_date"], daily[-1]["session_date"]
+    return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
 def daily_trend_figure(daily: list[dict]) -> go.Figure:
-    """v_session_kpis: sessions (bars) and revenue (line) per session start date."""
+    """v_session_kpis: sessions (bars) and revenue (line) per session start date.
+
+    The x axis is one category per date (one date is one labelled bar, not a bar across a time axis
+    of fractions of a second); dates between the first and the last without sessions are empty
+    categories, and the revenue line breaks there instead of joining distant days.
+    """
+    by_date = {row["session_date"]: row for row in daily}
+    dates = day_axis(daily)
+    labels = [date.isoformat() for date in dates]
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    dates = [row["session_date"] for row in daily]
     figure.add_trace(
-        go.Bar(x=dates, y=[row["sessions"] for row in daily], name="sessions", marker_color="#9ECAE9"),
+        go.Bar(
+            x=labels,
+            y=[by_date[date]["sessions"] if date in by_date else None for date in dates],
+            name="sessions",
+            marker_color="#9ECAE9",
+            hovertemplate="%{x}: %{y:,} sessions<extra></extra>",
+        ),
         secondary_y=False,
     )
     figure.add_trace(
         go.Scatter(
-            x=dates,
-            y=[row["revenue"] for row in daily],
-            name="revenue",
+            x=labels,
+            y=[by_date[date]["revenue"] if date in by_date else None for date in dates],
+            name="revenue (USD)",
             mode="lines+markers",
+            connectgaps=False,
             line_color="#54A24B",
+            hovertemplate="%{x}: $%{y:,.2f}<extra></extra>",
         ),
         secondary_y=True,
     )
+    figure.update_xaxes(type="category", title_text="session start date (UTC)")
     figure.update_yaxes(title_text="sessions", secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text="revenue", secondary_y=True, showgrid=False, rangemode="tozero")
+    figure.update_yaxes(
+        title_text="revenue (USD)", secondary_y=True, showgrid=False, rangemode="tozero", tickprefix="$"
+    )
+    figure.update_traces(width=0.6 if len(dates) == 1 else None, selector={"type": "bar"})
     return _layout(figure, "Sessions and revenue per day", height=320)
 
 
@@ -76,7 +108,7 @@ def funnel_figure(funnel: list[dict]) -> go.Figure:
                 # wide bars hold their label; narrow ones get it beside them
                 textposition=["inside" if row["share_of_entry"] > 0.5 else "outside" for row in rows],
                 insidetextfont={"color": "white"},
-                marker_color=[EVENT_COLORS[row["stage"]] for row in rows],
+                marker_color=[STAGE_COLORS[row["stage_order"] - 1] for row in rows],
                 connector={"line": {"color": "#BBBBBB"}},
                 hovertemplate="%{y}: %{x:,}<extra>" + unit + "</extra>",
             ),
@@ -84,40 +116,52 @@ def funnel_figure(funnel: list[dict]) -> go.Figure:
             col=column,
         )
     figure.update_yaxes(showticklabels=True)
-    return _layout(figure, "Funnel: view -> cart -> purchase (got at least this far)", showlegend=False)
+    return _layout(
+        figure, "Funnel: any event -> cart or later -> purchase (got at least this far)", showlegend=False
+    )
 
 
 def _funnel_label(row: dict) -> str:
     label = f"<b>{row['reached']:,}</b>"
     if row["step_rate"] is not None:
         label += f"<br>{_percent(row['step_rate'])} went on<br>{_percent(row['drop_off_rate'])} dropped off"
+    if row["removed"]:
+        label += f"<br>{_percent(row['removal_rate'])} removed items"
     return label
 
 
 def hourly_traffic_figure(hourly: list[dict], peak_hours: list[dict]) -> go.Figure:
-    """v_dash_hourly_traffic by event type: views on top, the smaller event types below; peak hour marked."""
+    """v_dash_hourly_traffic: average events per covered day by UTC hour and event type, views on top.
+
+    Every hour of the day is on the axis; an hour no date covers is a gap in the lines (a covered hour
+    without events is a 0 of the view). The peak is marked only when all 24 hours are covered.
+    """
     figure = make_subplots(
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.08,
-        subplot_titles=["views", "carts, purchases and other events"],
+        vertical_spacing=0.1,
+        subplot_titles=["views", "carts, removals and purchases"],
     )
     for event_type in _event_types(hourly):
-        rows = [row for row in hourly if row["event_type"] == event_type]
+        by_hour = {row["event_hour"]: row for row in hourly if row["event_type"] == event_type}
         figure.add_trace(
             go.Scatter(
-                x=[row["event_hour"] for row in rows],
-                y=[row["events"] for row in rows],
+                x=HOURS,
+                y=[by_hour[hour]["avg_events_per_day"] if hour in by_hour else None for hour in HOURS],
+                customdata=[by_hour[hour]["days_covered"] if hour in by_hour else None for hour in HOURS],
                 name=event_type,
                 mode="lines+markers",
+                connectgaps=False,
                 line={"color": EVENT_COLORS.get(event_type), "width": 2},
-                hovertemplate="%{x}:00 UTC: %{y:,} " + event_type + "<extra></extra>",
+                hovertemplate="%{x}:00 UTC: %{y:,.1f} "
+                + event_type
+                + " per covered day (%{customdata} days)<extra></extra>",
             ),
             row=1 if event_type == "view" else 2,
             col=1,
         )
-    peak = peak_hour(peak_hours)
+    peak = daily_peak_hour(peak_hours)
     if peak is not None:
         figure.add_vline(x=peak["event_hour"], line_dash="dot", line_color="#E45756")
         figure.add_annotation(
@@ -129,8 +173,15 @@ def hourly_traffic_figure(hourly: list[dict], peak_hours: list[dict]) -> go.Figu
             font={"color": "#E45756"},
             xanchor="left",
         )
+    figure.update_yaxes(rangemode="tozero", title_text="per day")
     figure.update_xaxes(tickmode="linear", dtick=2, range=[-0.5, 23.5], row=2, col=1, title_text="hour (UTC)")
-    return _layout(figure, "Events by hour of day and event type", height=440)
+    figure = _layout(figure, "Events per covered day, by hour of day and event type", height=460)
+    # the legend goes under the chart: above the plot it covered the "views" panel title
+    figure.update_layout(
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top"},
+        margin={"b": 90},
+    )
+    return figure
 
 
 def _event_types(rows: list[dict]) -> list[str]:
@@ -141,8 +192,14 @@ def _event_types(rows: list[dict]) -> list[str]:
 
 
 def peak_hour(peak_hours: list[dict]) -> dict | None:
-    """The busiest hour (traffic_rank 1; the earliest one on a tie)."""
+    """v_dash_hours: the busiest covered hour per covered day (traffic_rank 1; the earliest on a tie)."""
     return next((row for row in peak_hours if row["traffic_rank"] == 1), None)
+
+
+def daily_peak_hour(peak_hours: list[dict]) -> dict | None:
+    """The busiest hour, only when every hour of the day is covered (else it is no peak of the day)."""
+    peak = peak_hour(peak_hours)
+    return peak if peak is not None and peak["hours_of_day_covered"] == 24 else None
 
 
 def event_mix_figure(event_mix: list[dict]) -> go.Figure:
@@ -168,7 +225,7 @@ def top_segments(segments: list[dict], dimension: str, by: str) -> list[dict]:
     rows = [row for row in segments if row["dimension"] == dimension]
     if by == "revenue":
         return sorted(rows, key=lambda row: (row["revenue_rank"], row["segment"]))[:TOP_SEGMENTS]
-    rows = [row for row in rows if row["viewers"] >= MIN_VIEWERS_FOR_CONVERSION]
+    rows = [row for row in rows if row["conversion_rank"] is not None]  # the view's viewer floor
     return sorted(rows, key=lambda row: (row["conversion_rank"], row["segment"]))[:TOP_SEGMENTS]
 
 
@@ -181,8 +238,8 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
         cols=2,
         horizontal_spacing=0.2,
         subplot_titles=[
-            "by revenue",
-            "by conversion (buyers / viewers)",
+            "by revenue (USD)",
+            f"by view → purchase ({MIN_VIEWERS_FOR_CONVERSION}+ viewers)",
         ],
     )
     figure.add_trace(
@@ -191,9 +248,9 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
             x=[row["revenue"] for row in by_revenue],
             orientation="h",
             marker_color="#54A24B",
-            text=[f"{row['revenue']:,.0f}" for row in by_revenue],
+            text=[f"${row['revenue']:,.0f}" for row in by_revenue],
             textposition="auto",
-            hovertemplate="%{y}: revenue %{x:,.2f}<extra></extra>",
+            hovertemplate="%{y}: revenue $%{x:,.2f}<extra></extra>",
         ),
         row=1,
         col=1,
@@ -206,7 +263,7 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
             marker_color="#4C78A8",
             text=[_percent(row["view_to_purchase_rate"]) for row in by_conversion],
             textposition="auto",
-            hovertemplate="%{y}: %{x:.2%} of viewers bought<extra></extra>",
+            hovertemplate="%{y}: %{x:.2%} of viewers also bought<extra></extra>",
         ),
         row=1,
         col=2,
@@ -232,7 +289,9 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
 def session_breakdown_figure(breakdown: list[dict], measure: str, title: str, axis_title: str) -> go.Figure:
     """One measure of v_dash_session_breakdown as bars of sessions per bucket, labelled with the share."""
     rows = [row for row in breakdown if row["measure"] == measure]
-    colors = [EVENT_COLORS[row["bucket"]] for row in rows] if measure == "furthest_stage" else "#72B7B2"
+    colors = (
+        [STAGE_COLORS[row["bucket_order"] - 1] for row in rows] if measure == "furthest_stage" else "#72B7B2"
+    )
     figure = go.Figure(
         go.Bar(
             x=[row["bucket"] for row in rows],

@@ -12,14 +12,16 @@ def value(number, kind: str) -> str:
         return "n/a"
     if kind == "count":
         return f"{number:,.0f}"
-    if kind == "money":
-        return f"{number:,.2f}"
+    if kind == "money":  # the REES46 prices are US dollars
+        return f"${number:,.2f}"
     if kind == "rate":
         return f"{number:.2%}"
     if kind == "seconds":
         return duration(number)
     if kind == "time":
         return number.strftime("%Y-%m-%d %H:%M")
+    if kind == "clock":
+        return number.strftime("%Y-%m-%d %H:%M:%S UTC")
     if kind == "text":
         return str(number)
     return f"{number:,.2f}"

@@ -20,6 +20,8 @@ OVERVIEW_METRICS = (
     "session_conversion_rate",
     "view_to_cart_rate",
     "cart_to_purchase_rate",
+    "view_to_purchase_rate",
+    "cart_removal_rate",
 )
 SESSION_METRICS = ("bounce_rate", "avg_session_seconds", "events_per_session")
 TABLE_BRANDS = 100  # the sortable table lists every category and the top brands by revenue
@@ -28,13 +30,16 @@ SEGMENT_COLUMNS = (  # header, column, kind
     ("Segment", "segment", "text"),
     ("Viewers", "viewers", "count"),
     ("Carters", "carters", "count"),
+    ("Removers", "removers", "count"),
     ("Buyers", "purchasers", "count"),
-    ("Revenue", "revenue", "money"),
+    ("Revenue (USD)", "revenue", "money"),
     ("Revenue share", "revenue_share", "rate"),
     ("View → cart", "view_to_cart_rate", "rate"),
     ("Cart → purchase", "cart_to_purchase_rate", "rate"),
     ("View → purchase", "view_to_purchase_rate", "rate"),
+    ("Carters who removed", "cart_removal_rate", "rate"),
     ("Revenue rank", "revenue_rank", "count"),
+    ("Conversion rank", "conversion_rank", "count"),
 )
 QUALITY_COLUMNS = (
     ("Batch", "batch_id", "text"),
@@ -60,27 +65,39 @@ def chart(figure, div_id: str) -> str:
 
 
 def kpi_tiles(kpis: list[dict], metrics: tuple[str, ...]) -> str:
-    """Tiles for the chosen v_dash_kpis rows: period value, then the last day against the day before."""
+    """Tiles for the chosen v_dash_kpis rows: period value, then the last complete day against the one
+    before (only when the view found two complete days in a row; a partial day is never compared)."""
     rows = {row["metric"]: row for row in kpis}
     tiles = []
     for metric in metrics:
         row = rows[metric]
-        change_text, change_class = formatting.change(row)
         tiles.append(
             '<div class="tile" data-metric="{metric}"><div class="label">{label}</div>'
-            '<div class="value">{period}</div>'
-            '<div class="day">last day <b>{last}</b> <span class="{cls}">{change}</span><br>'
-            "previous day {previous}</div></div>".format(
+            '<div class="value">{period}</div>{day}</div>'.format(
                 metric=_e(metric),
                 label=_e(row["label"]),
                 period=_e(formatting.value(row["period_value"], row["kind"])),
-                last=_e(formatting.value(row["last_day_value"], row["kind"])),
-                cls=change_class,
-                change=_e(change_text),
-                previous=_e(formatting.value(row["previous_day_value"], row["kind"])),
+                day=_day_comparison(row),
             )
         )
     return '<div class="tiles">' + "".join(tiles) + "</div>"
+
+
+def _day_comparison(row: dict) -> str:
+    if row["last_day"] is None:
+        return '<div class="day">no two complete days to compare</div>'
+    change_text, change_class = formatting.change(row)
+    return (
+        '<div class="day">{day} <b>{last}</b> <span class="{cls}">{change}</span><br>'
+        "{previous_day} {previous}</div>".format(
+            day=_e(row["last_day"].strftime("%b %d")),
+            last=_e(formatting.value(row["last_day_value"], row["kind"])),
+            cls=change_class,
+            change=_e(change_text),
+            previous_day=_e(row["previous_day"].strftime("%b %d")),
+            previous=_e(formatting.value(row["previous_day_value"], row["kind"])),
+        )
+    )
 
 
 def sortable_table(rows: list[dict], columns: tuple[tuple[str, str, str], ...], table_id: str) -> str:
@@ -102,20 +119,54 @@ def sortable_table(rows: list[dict], columns: tuple[tuple[str, str, str], ...], 
 
 
 def peak_callout(peak_hours: list[dict]) -> str:
+    """v_dash_hours' busiest hour; named a peak only when every hour of the day is covered."""
     peak = figures.peak_hour(peak_hours)
     if peak is None:
         return ""
     hour = peak["event_hour"]
+    span = f"{hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC"
+    days = peak["days_covered"]
+    figures_text = (
+        f"{_e(formatting.value(peak['avg_events_per_day'], 'number'))} events per covered day "
+        f"({days} {'day covers' if days == 1 else 'days cover'} this hour), "
+        f"{_e(formatting.value(peak['share_of_events'], 'rate'))} of all events"
+    )
+    covered = peak["hours_of_day_covered"]
+    if covered < 24:
+        return (
+            f'<div class="callout" id="peak-hour">Busiest of the {covered} hours of the day the data covers: '
+            f"<b>{span}</b> with {figures_text}. Not a peak hour: {24 - covered} hours of the day have no "
+            "data.</div>"
+        )
+    return f'<div class="callout" id="peak-hour">Peak hour: <b>{span}</b> with {figures_text}.</div>'
+
+
+def coverage_text(coverage: dict) -> str:
+    """What the data covers: first and last event, hours with events, complete days."""
+    first, last = coverage["first_event_time"], coverage["last_event_time"]
+    hours, days = coverage["hours_with_events"], coverage["days_with_events"]
+    text = (
+        f"Events from {formatting.value(first, 'clock')} to {formatting.value(last, 'clock')}: "
+        f"{hours:,} {'hour' if hours == 1 else 'hours'} with events on {days:,} {'day' if days == 1 else 'days'}"
+    )
+    complete = coverage["complete_days"]
+    text += f", {complete:,} of them complete" if complete else ", none of them complete (00:00-23:59 UTC)"
+    if not coverage["last_day_is_complete"]:
+        text += f"; the last day ({coverage['last_day'].isoformat()}) is partial"
+    return text + "."
+
+
+def _comparison_note(kpi: dict) -> str:
+    if kpi["last_day"] is None:
+        return "Days are compared only when two complete days in a row are loaded; here none are."
     return (
-        f'<div class="callout" id="peak-hour">Peak hour: <b>{hour:02d}:00-{(hour + 1) % 24:02d}:00 UTC</b> with '
-        f"{_e(formatting.value(peak['share_of_events'], 'rate'))} of all events "
-        f"({_e(formatting.value(peak['avg_events_per_day'], 'count'))} events per day on average, "
-        f"{_e(formatting.value(peak['purchases'], 'count'))} purchases in the period).</div>"
+        f"The last complete day ({kpi['last_day'].isoformat()}) is compared with the day before "
+        f"({kpi['previous_day'].isoformat()})."
     )
 
 
-def _period(kpis: list[dict]) -> str:
-    first, last = kpis[0]["first_day"], kpis[0]["last_day"]
+def _period(coverage: dict) -> str:
+    first, last = coverage["first_day"], coverage["last_day"]
     return first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
 
 
@@ -130,6 +181,7 @@ def _grid(kind: str, *cells: str) -> str:
 
 def render_page(data: DashboardData, source: str) -> str:
     kpi = data.kpis[0]
+    coverage = data.coverage[0]
     month = data.segments[0]["event_month"].strftime("%Y-%m") if data.segments else "n/a"
     table_rows = [
         row for row in data.segments if row["dimension"] != "brand" or row["revenue_rank"] <= TABLE_BRANDS
@@ -139,8 +191,8 @@ def render_page(data: DashboardData, source: str) -> str:
         _section(
             "kpis",
             "Key figures",
-            f"Whole period {_e(_period(data.kpis))}; the last day ({_e(kpi['last_day'])}) is compared with "
-            f"the day before ({_e(kpi['previous_day'])}). Sessions count on the day they started.",
+            f"{_e(coverage_text(coverage))} {_e(_comparison_note(kpi))} Sessions count on the day they started; "
+            "rates are shares of users (view → cart: users with a view who also carted).",
             kpi_tiles(data.kpis, OVERVIEW_METRICS),
             '<div style="height:12px"></div>',
             chart(figures.daily_trend_figure(data.daily), "chart-daily"),
@@ -148,14 +200,17 @@ def render_page(data: DashboardData, source: str) -> str:
         _section(
             "funnel",
             "Funnel",
-            "Users and sessions that got at least as far as each stage; a user's stage is the furthest any of "
-            "their sessions got. Percentages: share of the previous stage that went on or dropped off.",
+            "Users and sessions that got at least as far as each stage: any event, a cart event or a purchase "
+            "(cart or later), a purchase; a user's stage is the furthest any of their sessions got. "
+            "Percentages: share of the previous stage that went on or dropped off, and of the stage that "
+            "removed items from the cart.",
             chart(figures.funnel_figure(data.funnel), "chart-funnel"),
         ),
         _section(
             "traffic",
             "Hourly traffic",
-            "All days of the period added up, by UTC hour.",
+            "Average events per covered day, by UTC hour: a day covers the hours from its first to its last "
+            "event, an hour no day covers is a gap.",
             peak_callout(data.peak_hours),
             _grid(
                 "wide-narrow",
@@ -166,7 +221,9 @@ def render_page(data: DashboardData, source: str) -> str:
         _section(
             "segments",
             f"Categories and brands ({month})",
-            "Top-level categories and brands of the latest loaded month; conversion is buyers / viewers. "
+            "Top-level categories (the category_id where category_code is empty) and brands of the latest "
+            f"loaded month; conversion is viewers who also bought / viewers, ranked among segments with "
+            f"{figures.MIN_VIEWERS_FOR_CONVERSION}+ viewers. "
             f"Click a column header to sort (all categories, top {TABLE_BRANDS} brands by revenue).",
             _grid(
                 "two",
@@ -225,12 +282,12 @@ def render_page(data: DashboardData, source: str) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Clickstream dashboard {_e(_period(data.kpis))}</title>
+<title>Clickstream dashboard {_e(_period(coverage))}</title>
 <style>{STYLE}</style>
 <script>{get_plotlyjs()}</script>
 </head>
 <body>
-<header><h1>Clickstream dashboard</h1><p>{_e(_period(data.kpis))} &middot; warehouse {_e(source)}</p></header>
+<header><h1>Clickstream dashboard</h1><p id="coverage">{_e(coverage_text(coverage))} &middot; warehouse {_e(source)}</p></header>
 <main>
 {"".join(sections)}
 <footer>Every number on this page comes from the warehouse views {_e(views)}.</footer>

@@ -4,7 +4,8 @@ One module per family, the way dbt projects keep one model per file: `traffic` (
 category and brand activity), `funnels` (stage counts per grain), `sessions` (one row per session).
 `common` holds the building blocks they share.
 
-All distinct counts are exact. Missing category/brand are reported as 'unknown'. Every function
+All distinct counts are exact. A missing category_code is reported as 'category_id <id>', a missing
+brand as 'unknown' (`common.with_unknowns`). Every function
 returns exactly the contract's columns, in order, with the contract's types.
 """
 

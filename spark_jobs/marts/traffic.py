@@ -6,7 +6,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from spark_jobs import contract
-from spark_jobs.marts.common import distinct_count, event_counts, revenue, with_unknowns
+from spark_jobs.marts.common import distinct_count, funnel, with_unknowns
 from spark_jobs.schemas import conform
 
 
@@ -19,7 +19,4 @@ def event_type_by_hour(events: DataFrame) -> DataFrame:
 
 def category_brand_daily(events: DataFrame) -> DataFrame:
     grain = ["event_date", "category_l1", "category_code", "brand"]
-    events = with_unknowns(events)
-    totals = events.groupBy(*grain).agg(*event_counts(), revenue())
-    result = totals.join(distinct_count(events, grain, "user_id", "unique_users"), grain)
-    return conform(result, contract.CATEGORY_BRAND_DAILY)
+    return conform(funnel(with_unknowns(events), grain, sessions=False), contract.CATEGORY_BRAND_DAILY)
