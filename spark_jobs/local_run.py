@@ -12,6 +12,7 @@ import os
 
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for
+from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 from spark_jobs.months import MonthError, parse_month
 
 log = logging.getLogger("spark_jobs.local")
@@ -29,7 +30,13 @@ def month_of(input_path: str, month: str | None) -> str:
 
 
 def run_local(
-    *, input_path: str, lake: Lake, warehouse: str, dashboard: str, month: str | None = None
+    *,
+    input_path: str,
+    lake: Lake,
+    warehouse: str,
+    dashboard: str,
+    month: str | None = None,
+    options: MartOptions = DEFAULT_OPTIONS,
 ) -> dict:
     from spark_jobs.dashboard import build_dashboard
     from spark_jobs.ingest.job import ingest_month
@@ -43,7 +50,11 @@ def run_local(
     year, number = (int(part) for part in month.split("-"))
     ingest_month(month=month, dest=lake.path("raw"), source=input_path, force=True)
     result = run_pipeline(
-        get_spark("local"), inputs=[lake.raw_month_path(year, number)], lake=lake, months=[month]
+        get_spark("local"),
+        inputs=[lake.raw_month_path(year, number)],
+        lake=lake,
+        months=[month],
+        options=options,
     )
     load_duckdb(lake=lake, warehouse=warehouse, months=[month])
     build_dashboard(warehouse=warehouse, out=dashboard)

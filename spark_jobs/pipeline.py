@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from spark_jobs import contract
 from spark_jobs.jobs import build_marts, clean_batch
 from spark_jobs.lake import Lake
+from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 
 log = logging.getLogger("spark_jobs.pipeline")
 
@@ -21,10 +22,11 @@ def run_pipeline(
     batch_id: str | None = None,
     max_quarantine_share: float = 0.01,
     months: list[str] | None = None,
+    options: MartOptions = DEFAULT_OPTIONS,
 ) -> dict:
     report = clean_batch(spark, inputs, lake, batch_id=batch_id, max_quarantine_share=max_quarantine_share)
     months = months or report.months
-    mart_rows = build_marts(spark, lake, months)
+    mart_rows = build_marts(spark, lake, months, options=options)
     totals = funnel_totals(spark, lake, months)
     log.info("\n%s", format_summary(lake, report.rows_read, report.rows_valid, mart_rows, totals))
     return {"quality": report.to_dict(), "marts": mart_rows, "funnel": totals}
