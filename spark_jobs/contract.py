@@ -18,6 +18,21 @@ UNKNOWN = "unknown"  # how marts show a missing brand
 # How marts show a missing category_code: this prefix and the event's category_id (the marts' category
 # grain falls back to the id; the views and the dashboard show the label as it is).
 CATEGORY_ID_LABEL = "category_id "
+# Journeys (issue 14): sessions split by inactivity, the ordered funnel's and the cart's conversion
+# window. GA4 and PostHog end a session after 30 minutes without an event; 24 h is Mixpanel's and
+# PostHog's default funnel window.
+DEFAULT_SESSION_GAP_MINUTES = 30
+DEFAULT_FUNNEL_WINDOW_HOURS = 24
+# Path steps on a tie of event_time, in this order.
+PATH_STEP_ORDER = ("view", "cart", "remove_from_cart", "purchase")
+PATH_STEPS = 5
+PATH_SEPARATOR = ">"
+# What a mart recomputed for some months (`marts --month`) reads beyond them (Table.read_margin):
+# "session": one day on each side (a session crossing midnight at a month boundary stays whole), and
+# the earlier events of the sessions it sees (session_index counts from the session's first event);
+# "window": the conversion window on each side, and the previous month's last days whose window
+# reaches the month are rewritten too.
+READ_MARGINS = ("", "session", "window")
 # The source files' header (Kaggle / REES46), in file order.
 RAW_COLUMNS = (
     "event_time",
@@ -79,8 +94,11 @@ class Table:
     require_partition_filter: bool = False
     warehouse: bool = True  # loaded into BigQuery / DuckDB
     kind: str = "mart"  # events | mart | quality | quarantine
+    read_margin: str = ""  # one of READ_MARGINS
 
     def __post_init__(self) -> None:
+        if self.read_margin not in READ_MARGINS:
+            raise ValueError(f"table {self.name}: read_margin must be one of {READ_MARGINS}")
         names = [column.name for column in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"table {self.name}: duplicate column names")
@@ -170,7 +188,7 @@ def _user_measures() -> tuple[Column, ...]:
 
 
 def _session_measures() -> tuple[Column, ...]:
-    return tuple(_set_column(name, types, "sessions (user_session)") for name, types in SESSION_SETS.items())
+    return tuple(_set_column(name, types, "sessions (session_id)") for name, types in SESSION_SETS.items())
 
 
 # Measures shared by the funnel tables, defined once.
@@ -353,15 +371,34 @@ PRODUCT_FUNNEL = Table(
     ),
 )
 
+SESSION_ID = _c(
+    "session_id",
+    "STRING",
+    "Session: a user_session split by inactivity. Within one user_session, events ordered by event_time; "
+    "a new session starts at the first event and after every gap longer than G minutes to the previous "
+    "event (--session-gap-minutes, default 30; 0 keeps user_session unsplit). user_session for the "
+    "first part, user_session#2, user_session#3, ... for the later ones.",
+)
+
 SESSIONS = Table(
     name="sessions",
-    description="One row per session (user_session), however many days or months it spans.",
-    grain=("user_session",),
+    description=(
+        "One row per session (session_id: a user_session split after every gap of more than G minutes "
+        "without an event), however many days or months it spans."
+    ),
+    grain=("session_id",),
     lake_path="marts/sessions",
     partition_column="session_date",
     cluster_by=("furthest_stage",),
+    read_margin="session",
     columns=(
-        _c("user_session", "STRING", "Session identifier."),
+        SESSION_ID,
+        _c("user_session", "STRING", "The source's session identifier the session was split from."),
+        _c(
+            "session_index",
+            "INT64",
+            "1 for the first part of the user_session, 2, 3, ... for the later ones.",
+        ),
         _c("user_id", "INT64", "User of the session's first event (ties: the smallest user_id)."),
         _c("session_start", "TIMESTAMP", "Time of the first event (UTC)."),
         _c("session_end", "TIMESTAMP", "Time of the last event (UTC)."),
@@ -379,6 +416,125 @@ SESSIONS = Table(
     ),
 )
 
+FUNNEL_ORDERED_DAILY = Table(
+    name="funnel_ordered_daily",
+    description=(
+        "Ordered funnel with a conversion window W (--funnel-window-hours, default 24), per entry day. "
+        "An entry is a (user, UTC day) with at least one view that day; the entry time is the user's "
+        "first view that day. The entry reaches cart if that user has a cart event at a time t with "
+        "entry time <= t <= entry time + W; the cart time is the first such t. It reaches purchase if "
+        "the user has a purchase at a time t with cart time <= t <= entry time + W; the purchase time is "
+        "the first such t. Events of the next day or month count."
+    ),
+    grain=("entry_date",),
+    lake_path="marts/funnel_ordered_daily",
+    partition_column="entry_date",
+    read_margin="window",
+    columns=(
+        _c("entry_date", "DATE", "UTC day of the entries."),
+        _c("entrants", "INT64", "Entries: users with at least one view that day."),
+        _c("reached_cart", "INT64", "Entries with a cart event within the window after the entry time."),
+        _c(
+            "reached_purchase",
+            "INT64",
+            "Entries with a purchase after their cart time and within the window after the entry time.",
+        ),
+        _c(
+            "median_seconds_to_cart",
+            "INT64",
+            "Exact median of cart time - entry time in seconds over entries that reached cart (the lower "
+            "middle value for an even count); NULL when none did.",
+            True,
+        ),
+        _c(
+            "median_seconds_to_purchase",
+            "INT64",
+            "Exact median of purchase time - entry time in seconds over entries that reached purchase "
+            "(the lower middle value for an even count); NULL when none did.",
+            True,
+        ),
+        _c(
+            "avg_seconds_to_cart",
+            "NUMERIC(18,2)",
+            "Mean of cart time - entry time in seconds over entries that reached cart, rounded half up "
+            "to 0.01 s; NULL when none did.",
+            True,
+        ),
+        _c(
+            "avg_seconds_to_purchase",
+            "NUMERIC(18,2)",
+            "Mean of purchase time - entry time in seconds over entries that reached purchase, rounded "
+            "half up to 0.01 s; NULL when none did.",
+            True,
+        ),
+        _c("window_hours", "INT64", "The conversion window W the row was computed with, in hours."),
+    ),
+)
+
+CART_ABANDONMENT_DAILY = Table(
+    name="cart_abandonment_daily",
+    description=(
+        "Carts with the product held constant. A cart is a (user, product, UTC day) with at least one "
+        "cart event; its time is the first such event that day and its value that event's price. It is "
+        "purchased if the same user purchases the same product at a time t with cart time <= t <= cart "
+        "time + W (the funnel window); removed if a remove_from_cart of that product by that user falls "
+        "in the same interval; abandoned if not purchased."
+    ),
+    grain=("cart_date", "category_l1", "brand"),
+    lake_path="marts/cart_abandonment_daily",
+    partition_column="cart_date",
+    cluster_by=("category_l1", "brand"),
+    read_margin="window",
+    columns=(
+        _c("cart_date", "DATE", "UTC day of the carts."),
+        _c("category_l1", "STRING", "First level of the cart event's category_code, or 'unknown'."),
+        _c("brand", "STRING", "The cart event's brand, or 'unknown'."),
+        _c("carts", "INT64", "Carts: (user, product) pairs with at least one cart event that day."),
+        _c("purchased", "INT64", "Carts whose product the user purchased within the window."),
+        _c("abandoned", "INT64", "Carts not purchased within the window (carts - purchased)."),
+        _c("removed", "INT64", "Carts whose product the user removed (remove_from_cart) within the window."),
+        _c(
+            "abandoned_value",
+            "NUMERIC(18,2)",
+            "Sum of the abandoned carts' values (price of the first cart event).",
+        ),
+        _c(
+            "purchased_value",
+            "NUMERIC(18,2)",
+            "Sum of the purchased carts' values (price of the first cart event).",
+        ),
+        _c(
+            "median_seconds_to_purchase",
+            "INT64",
+            "Exact median of first purchase time - cart time in seconds over purchased carts (the lower "
+            "middle value for an even count); NULL when none was purchased.",
+            True,
+        ),
+    ),
+)
+
+SESSION_PATHS_MONTHLY = Table(
+    name="session_paths_monthly",
+    description=(
+        "Session paths per month. A session's path is its event types in order (ties on event_time in "
+        "the order view, cart, remove_from_cart, purchase), consecutive repeats collapsed, the first 5 "
+        "steps joined with '>' (e.g. view>cart>view>purchase)."
+    ),
+    grain=("session_month", "path"),
+    lake_path="marts/session_paths_monthly",
+    partition_column="session_month",
+    partition_granularity="MONTH",
+    cluster_by=("path",),
+    read_margin="session",
+    columns=(
+        _c("session_month", "DATE", "First day of the UTC month of the session's start."),
+        _c("path", "STRING", "The sessions' path, e.g. view>cart>view>purchase."),
+        _c("sessions", "INT64", "Sessions (session_id) with this path."),
+        _c("purchasing_sessions", "INT64", "Of those, sessions with at least one purchase."),
+        _c("revenue", "NUMERIC(18,2)", "Sum of price over those sessions' purchase events."),
+    ),
+)
+
 MARTS: tuple[Table, ...] = (
     EVENT_TYPE_BY_HOUR,
     FUNNEL_DAILY,
@@ -387,6 +543,9 @@ MARTS: tuple[Table, ...] = (
     FUNNEL_BY_BRAND,
     PRODUCT_FUNNEL,
     SESSIONS,
+    FUNNEL_ORDERED_DAILY,
+    CART_ABANDONMENT_DAILY,
+    SESSION_PATHS_MONTHLY,
 )
 TABLES: tuple[Table, ...] = (EVENTS, QUARANTINE, DATA_QUALITY, *MARTS)
 WAREHOUSE_TABLES: tuple[Table, ...] = tuple(table for table in TABLES if table.warehouse)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
@@ -153,6 +153,22 @@ def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport)
     write_batch(conform(frame, contract.DATA_QUALITY), contract.DATA_QUALITY, lake, report.batch_id)
 
 
+def read_ranges(months: list[str], margin_days: int = 0) -> list[tuple[date, date]]:
+    """Per month, the days read: [first day - margin, first day of the next month + margin)."""
+    ranges = []
+    for month in months:
+        first, after = month_bounds(month)
+        ranges.append((first - timedelta(days=margin_days), after + timedelta(days=margin_days)))
+    return ranges
+
+
+def _within(column: str, ranges: list[tuple[date, date]]):
+    condition = F.lit(False)
+    for start, end in ranges:
+        condition = condition | ((F.col(column) >= F.lit(start)) & (F.col(column) < F.lit(end)))
+    return condition
+
+
 def read_events(
     spark: SparkSession, lake: Lake, months: list[str] | None = None, margin_days: int = 0
 ) -> DataFrame:
@@ -162,40 +178,74 @@ def read_events(
         raise InputError(f"no clean events at {path}: run the clean step first")
     events = read_table(spark, lake, contract.EVENTS)
     if months:
-        condition = None
-        for month in months:
-            first, after = month_bounds(month)
-            within = F.col("event_date").between(
-                first - timedelta(days=margin_days), after + timedelta(days=margin_days - 1)
-            )
-            condition = within if condition is None else condition | within
-        events = events.where(condition)
+        events = events.where(_within("event_date", read_ranges(months, margin_days)))
     return events
 
 
+def margin_days(table: contract.Table, options: marts.MartOptions) -> int:
+    """Days a mart recomputed for some months reads on each side of them (contract.READ_MARGINS)."""
+    if table.read_margin == "session":
+        return max(1, -(-options.session_gap_minutes // (24 * 60)))
+    if table.read_margin == "window":
+        return -(-options.funnel_window_hours // 24)
+    return 0
+
+
+def kept_ranges(
+    table: contract.Table, months: list[str], options: marts.MartOptions
+) -> list[tuple[date, date]]:
+    """The partitions a recompute of `months` replaces: the months, and for a window mart also the
+    previous month's last days whose window reaches into them."""
+    before = timedelta(days=margin_days(table, options) if table.read_margin == "window" else 0)
+    return [(first - before, after) for first, after in map(month_bounds, months)]
+
+
+def mart_source(
+    spark: SparkSession, lake: Lake, table: contract.Table, months: list[str], options: marts.MartOptions
+) -> DataFrame:
+    """The clean events a mart needs to recompute `months` (every event when `months` is empty).
+
+    Session marts also get the earlier events of the sessions they see, so a session's parts are
+    numbered from its first event whichever months are recomputed (a full rebuild gives the same ids).
+    """
+    days = margin_days(table, options)
+    events = read_events(spark, lake, months, margin_days=days)
+    if not months or table.read_margin != "session":
+        return events
+    ranges = read_ranges(months, days)
+    earlier = read_events(spark, lake).where(
+        ~_within("event_date", ranges) & (F.col("event_date") < F.lit(max(end for _, end in ranges)))
+    )
+    seen = events.select("user_session").distinct()
+    return events.unionByName(earlier.join(seen, "user_session", "left_semi"))
+
+
 def build_marts(
-    spark: SparkSession, lake: Lake, months: list[str] | None = None, timings: dict | None = None
+    spark: SparkSession,
+    lake: Lake,
+    months: list[str] | None = None,
+    timings: dict | None = None,
+    options: marts.MartOptions = marts.DEFAULT_OPTIONS,
 ) -> dict[str, int]:
     """Compute every mart from the clean events and replace the partitions it covers.
 
-    `timings`, when given, receives each mart's wall seconds (the benchmark reads them).
+    `timings`, when given, receives each mart's wall seconds (the benchmark reads them). `options`
+    holds the session gap and the conversion window.
 
-    With `months`, only those months are recomputed; sessions read one extra day on each side so a
-    session crossing midnight at a month boundary stays one row, then keep only sessions that start in
-    the requested months.
+    With `months`, only those months are recomputed, each mart reading what its contract's
+    `read_margin` says: session marts one day on each side (a session crossing midnight at a month
+    boundary stays one row) and the earlier events of their sessions, keeping the sessions that start
+    in the months; window marts the conversion window on each side, replacing the months' days and
+    the previous month's last days whose window reaches into them.
     """
     months = sorted(set(months or []))
-    events = read_events(spark, lake, months)
     rows: dict[str, int] = {}
     for table in contract.MARTS:
         started = time.perf_counter()
         with stage(f"marts {table.name}") as info:
-            source = events
-            if table is contract.SESSIONS and months:
-                source = read_events(spark, lake, months, margin_days=1)
-            mart = marts.BUILDERS[table.name](source)
-            if table is contract.SESSIONS and months:
-                mart = mart.where(F.date_format("session_date", "yyyy-MM").isin(months))
+            mart = marts.BUILDERS[table.name](mart_source(spark, lake, table, months, options), options)
+            if months:
+                mart = mart.where(_within(table.partition_column, kept_ranges(table, months, options)))
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)

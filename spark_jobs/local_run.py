@@ -12,6 +12,7 @@ import os
 
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for
+from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 from spark_jobs.months import MonthError, parse_month
 
 log = logging.getLogger("spark_jobs.local")
@@ -36,6 +37,7 @@ def run_local(
     dashboard: str,
     month: str | None = None,
     engine: str | None = None,
+    options: MartOptions = DEFAULT_OPTIONS,
 ) -> dict:
     from spark_jobs.dashboard import build_dashboard
     from spark_jobs.ingest.job import ingest_month
@@ -53,6 +55,7 @@ def run_local(
         inputs=[lake.raw_month_path(year, number)],
         lake=lake,
         months=[month],
+        options=options,
     )
     load_duckdb(lake=lake, warehouse=warehouse, months=[month])
     build_dashboard(warehouse=warehouse, out=dashboard)

@@ -11,6 +11,7 @@ from spark_jobs import contract, lake_io
 from spark_jobs.jobs import build_marts, clean_batch
 from spark_jobs.lake import Lake
 from spark_jobs.lake_read import read_table
+from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 
 log = logging.getLogger("spark_jobs.pipeline")
 
@@ -24,12 +25,13 @@ def run_pipeline(
     batch_id: str | None = None,
     max_quarantine_share: float = 0.01,
     months: list[str] | None = None,
+    options: MartOptions = DEFAULT_OPTIONS,
 ) -> dict:
     report = clean_batch(spark, inputs, lake, batch_id=batch_id, max_quarantine_share=max_quarantine_share)
     months = months or report.months
     events = lake.spark_uri(lake.table_path(contract.EVENTS))
     if months and lake_io.first_data_file(spark, events) is not None:
-        mart_rows = build_marts(spark, lake, months)
+        mart_rows = build_marts(spark, lake, months, options=options)
         totals = funnel_totals(spark, lake, months)
     else:  # an empty batch (every row quarantined or none valid): every mart stays as it is
         log.info("no clean events from batch %s; the marts are unchanged", report.batch_id)

@@ -330,10 +330,12 @@ def test_product_funnel_gives_conversion_inputs_per_product_and_month(spark):
     )
 
 
-def _session(session, user, start, end, counts, revenue, stage):
+def _session(session, user, start, end, counts, revenue, stage, part=1):
     events, views, carts, purchases = counts  # no removals in these sessions
     return {
+        "session_id": session if part == 1 else f"{session}#{part}",
         "user_session": session,
+        "session_index": part,
         "user_id": user,
         "session_start": start,
         "session_end": end,
@@ -390,10 +392,10 @@ def test_session_user_is_the_first_events_user_and_the_smallest_on_a_tie(spark):
     rows = [
         event(event_time=at(10, 0), user_id=9, user_session="shared"),
         event(event_time=at(10, 0), user_id=7, user_session="shared"),
-        event(event_time=at(9, 0), user_id=8, user_session="later"),
+        event(event_time=at(9, 45), user_id=8, user_session="later"),
         event(event_time=at(10, 0), user_id=3, user_session="later"),
     ]
-    result = {r.user_session: r.user_id for r in marts.sessions(events_frame(spark, rows)).collect()}
+    result = {r.session_id: r.user_id for r in marts.sessions(events_frame(spark, rows)).collect()}
     assert result == {"shared": 7, "later": 8}
 
 
@@ -401,3 +403,4 @@ def test_every_mart_has_a_builder_returning_the_contract_schema(spark):
     events = events_frame(spark, DAY_ONE)
     for table in contract.MARTS:
         assert marts.BUILDERS[table.name](events).columns == table.column_names
+        assert marts.BUILDERS[table.name](events, marts.MartOptions(0, 1)).columns == table.column_names

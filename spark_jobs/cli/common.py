@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from spark_jobs import contract
 from spark_jobs.lake import DEFAULT_LAKE
 from spark_jobs.months import MonthError, parse_month
 
@@ -68,3 +69,39 @@ def add_months(parser: argparse.ArgumentParser, what: str) -> None:
         metavar="YYYY-MM",
         help=f"{what}; repeatable",
     )
+
+
+def _whole_number(minimum: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = minimum - 1
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"a whole number of at least {minimum}, got {value}")
+        return number
+
+    return parse
+
+
+def add_mart_options(parser: argparse.ArgumentParser) -> None:
+    """The journey definitions' settings (contract.SESSIONS, FUNNEL_ORDERED_DAILY)."""
+    parser.add_argument(
+        "--session-gap-minutes",
+        type=_whole_number(0),
+        default=contract.DEFAULT_SESSION_GAP_MINUTES,
+        help="start a new session after a gap of more than this many minutes without an event; "
+        "0 keeps the source's user_session unsplit (default %(default)s)",
+    )
+    parser.add_argument(
+        "--funnel-window-hours",
+        type=_whole_number(1),
+        default=contract.DEFAULT_FUNNEL_WINDOW_HOURS,
+        help="conversion window of the ordered funnel and of cart abandonment (default %(default)s)",
+    )
+
+
+def mart_options(args: argparse.Namespace):
+    from spark_jobs.marts.options import MartOptions
+
+    return MartOptions(args.session_gap_minutes, args.funnel_window_hours)

@@ -12,6 +12,7 @@ def configure(parser):
     )
     common.add_lake(parser)
     common.add_engine(parser)
+    common.add_mart_options(parser)
     parser.add_argument(
         "--warehouse", default="data/warehouse.duckdb", help="DuckDB file (default %(default)s)"
     )
@@ -33,5 +34,6 @@ def run(args) -> int:
         dashboard=args.dashboard,
         month=args.month,
         engine=args.engine,
+        options=common.mart_options(args),
     )
     return 0

@@ -7,6 +7,7 @@ def configure(parser):
     common.add_lake(parser)
     common.add_engine(parser)
     common.add_months(parser, "recompute only this month (default: every month in the lake)")
+    common.add_mart_options(parser)
 
 
 def run(args) -> int:
@@ -14,5 +15,10 @@ def run(args) -> int:
     from spark_jobs.lake import Lake
     from spark_jobs.session import get_spark
 
-    build_marts(get_spark("marts", engine=args.engine), lake=Lake(args.lake), months=args.months)
+    build_marts(
+        get_spark("marts", engine=args.engine),
+        lake=Lake(args.lake),
+        months=args.months,
+        options=common.mart_options(args),
+    )
     return 0

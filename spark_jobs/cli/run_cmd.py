@@ -8,6 +8,7 @@ def configure(parser):
     common.add_lake(parser)
     common.add_engine(parser)
     common.add_months(parser, "marts for this month (default: the months found in the input)")
+    common.add_mart_options(parser)
 
 
 def run(args) -> int:
@@ -22,5 +23,6 @@ def run(args) -> int:
         batch_id=args.batch_id,
         max_quarantine_share=args.max_quarantine_share,
         months=args.months,
+        options=common.mart_options(args),
     )
     return 0

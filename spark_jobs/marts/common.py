@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pyspark.sql import Column as SparkColumn
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from spark_jobs import contract
@@ -62,11 +62,11 @@ def _members(event_types: tuple[str, ...]) -> SparkColumn:
 
 
 def funnel(events: DataFrame, grain: list[str], sessions: bool = True) -> DataFrame:
-    """Event counts, distinct users (and sessions) per set of event types, and revenue, per grain."""
+    """Event counts, distinct users (and sessions: `session_id`) per stage, and revenue, per grain."""
     totals = events.groupBy(*grain).agg(*event_counts(), revenue())
     result = totals.join(keys_per_set(events, grain, "user_id", contract.USER_SETS), grain)
     if sessions:
-        result = result.join(keys_per_set(events, grain, "user_session", contract.SESSION_SETS), grain)
+        result = result.join(keys_per_set(events, grain, "session_id", contract.SESSION_SETS), grain)
     return result
 
 
@@ -101,3 +101,63 @@ def distinct_count(events: DataFrame, grain: list[str], key: str, name: str) -> 
     """
     keys = events.select(*grain, key).where(F.col(key).isNotNull()).distinct()
     return keys.groupBy(*grain).agg(F.count(F.lit(1)).alias(name))
+
+
+def seconds_of(column: str) -> SparkColumn:
+    """A timestamp as whole seconds since the epoch (the source's times are whole seconds)."""
+    return F.unix_timestamp(F.col(column))
+
+
+def first_within(
+    rows: DataFrame,
+    row_key: list[str],
+    join_key: list[str],
+    targets: DataFrame,
+    start: str,
+    end: str,
+    name: str,
+) -> DataFrame:
+    """`rows` with `name`: the first target time `t` (seconds) with start <= t <= end, NULL if none.
+
+    `targets` holds `join_key` and `t`; each row (identified by `row_key`) is matched with the targets
+    of the same `join_key` (a user, or a user and product) inside its interval.
+    """
+    matched = (
+        rows.select(*row_key, start, end)
+        .join(targets, join_key)
+        .where(F.col("t").between(F.col(start), F.col(end)))
+        .groupBy(*row_key)
+        .agg(F.min("t").alias(name))
+    )
+    return rows.join(matched, row_key, "left")
+
+
+def times_of(events: DataFrame, event_type: str, key: list[str]) -> DataFrame:
+    """The distinct (key, t) of one event type: what `first_within` matches against."""
+    return events.where(is_event(event_type)).select(*key, seconds_of("event_time").alias("t")).distinct()
+
+
+def lower_median(frame: DataFrame, grain: list[str], value: str, name: str) -> DataFrame:
+    """Per grain, the exact median of the non-NULL `value`s; the lower middle value for an even count.
+
+    A rank rather than percentile_disc: the same result on every engine the project runs on.
+    """
+    by_grain = Window.partitionBy(*grain)
+    ranked = frame.where(F.col(value).isNotNull()).select(
+        *grain,
+        value,
+        F.row_number().over(by_grain.orderBy(value)).alias("_rank"),
+        F.count(F.lit(1)).over(by_grain).alias("_present"),
+    )
+    middle = ranked.where(F.col("_rank") == F.expr("(_present + 1) div 2"))
+    return middle.select(*grain, F.col(value).alias(name))
+
+
+def mean_to_cents(value: str) -> SparkColumn:
+    """The mean of integer `value`s rounded half up to 0.01, in integer arithmetic (NULL when none).
+
+    round(100 * sum / n) = floor((200 * sum + n) / (2 * n)): the same cents on every engine, where a
+    floating-point mean cast to a decimal could round a .xx5 either way.
+    """
+    cents = F.expr(f"(sum({value}) * 200 + count({value})) div (count({value}) * 2)")
+    return F.when(F.count(F.col(value)) > 0, cents / F.lit(100.0))

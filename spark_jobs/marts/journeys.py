@@ -1,0 +1,129 @@
+"""Journey marts (issue 14): the ordered funnel with a conversion window, cart abandonment with the
+product held constant, and session paths. The definitions are the contract's table descriptions."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from spark_jobs import contract
+from spark_jobs.marts.common import (
+    first_within,
+    is_event,
+    lower_median,
+    mean_to_cents,
+    revenue,
+    seconds_of,
+    times_of,
+    with_unknowns,
+)
+from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
+from spark_jobs.marts.sessions import with_session_ids
+from spark_jobs.schemas import conform
+
+
+def _with_medians(
+    totals: DataFrame, measured: DataFrame, grain: list[str], medians: dict[str, str]
+) -> DataFrame:
+    """`totals` joined with the lower median of each measured column (name -> column)."""
+    for name, value in medians.items():
+        totals = totals.join(lower_median(measured, grain, value, name), grain, "left")
+    return totals
+
+
+def funnel_ordered_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
+    entries = (
+        events.where(is_event("view"))
+        .groupBy("user_id", F.col("event_date").alias("entry_date"))
+        .agg(F.min(seconds_of("event_time")).alias("entry_s"))
+        .withColumn("window_end_s", F.col("entry_s") + options.window_seconds)
+    )
+    entry = ["user_id", "entry_date"]
+    entries = first_within(entries, entry, ["user_id"], times_of(events, "cart", ["user_id"]),
+                           "entry_s", "window_end_s", "cart_s")  # fmt: skip
+    entries = first_within(entries, entry, ["user_id"], times_of(events, "purchase", ["user_id"]),
+                           "cart_s", "window_end_s", "purchase_s")  # fmt: skip
+    measured = entries.select(
+        "entry_date",
+        (F.col("cart_s") - F.col("entry_s")).alias("to_cart"),
+        (F.col("purchase_s") - F.col("entry_s")).alias("to_purchase"),
+    )
+    totals = measured.groupBy("entry_date").agg(
+        F.count(F.lit(1)).alias("entrants"),
+        F.count("to_cart").alias("reached_cart"),
+        F.count("to_purchase").alias("reached_purchase"),
+        mean_to_cents("to_cart").alias("avg_seconds_to_cart"),
+        mean_to_cents("to_purchase").alias("avg_seconds_to_purchase"),
+        F.lit(options.funnel_window_hours).alias("window_hours"),
+    )
+    medians = {"median_seconds_to_cart": "to_cart", "median_seconds_to_purchase": "to_purchase"}
+    return conform(_with_medians(totals, measured, ["entry_date"], medians), contract.FUNNEL_ORDERED_DAILY)
+
+
+def cart_abandonment_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
+    # a cart's value, category and brand are its first cart event's (the smallest price, then
+    # category and brand, on a tie of times, so the result does not depend on the row order)
+    first = F.min(F.struct(seconds_of("event_time").alias("s"), "price", "category_l1", "brand"))
+    carts = (
+        with_unknowns(events)
+        .where(is_event("cart"))
+        .groupBy("user_id", "product_id", F.col("event_date").alias("cart_date"))
+        .agg(first.alias("_first"))
+        .select("user_id", "product_id", "cart_date", "_first.*")
+        .withColumnRenamed("s", "cart_s")
+        .withColumn("window_end_s", F.col("cart_s") + options.window_seconds)
+    )
+    cart, product = ["user_id", "product_id", "cart_date"], ["user_id", "product_id"]
+    carts = first_within(carts, cart, product, times_of(events, "purchase", product),
+                         "cart_s", "window_end_s", "purchase_s")  # fmt: skip
+    carts = first_within(carts, cart, product, times_of(events, "remove_from_cart", product),
+                         "cart_s", "window_end_s", "removal_s")  # fmt: skip
+    grain = ["cart_date", "category_l1", "brand"]
+    purchased = F.col("purchase_s").isNotNull()
+    measured = carts.select(
+        *grain, "price", "removal_s", (F.col("purchase_s") - F.col("cart_s")).alias("to_purchase")
+    )
+    totals = carts.groupBy(*grain).agg(
+        F.count(F.lit(1)).alias("carts"),
+        F.count("purchase_s").alias("purchased"),
+        F.count(F.when(~purchased, True)).alias("abandoned"),
+        F.count("removal_s").alias("removed"),
+        F.coalesce(F.sum(F.when(~purchased, F.col("price"))), F.lit(0)).alias("abandoned_value"),
+        F.coalesce(F.sum(F.when(purchased, F.col("price"))), F.lit(0)).alias("purchased_value"),
+    )
+    result = _with_medians(totals, measured, grain, {"median_seconds_to_purchase": "to_purchase"})
+    return conform(result, contract.CART_ABANDONMENT_DAILY)
+
+
+def _path(steps: str) -> F.Column:
+    """The event types of `steps` (sorted structs), consecutive repeats collapsed, the first steps joined."""
+    types = F.transform(steps, lambda step: step["event_type"])
+    changes = F.filter(types, lambda kind, i: (i == 0) | (kind != F.element_at(types, i)))
+    return F.array_join(F.slice(changes, 1, contract.PATH_STEPS), contract.PATH_SEPARATOR)
+
+
+def session_paths_monthly(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
+    events = with_session_ids(events, options.session_gap_minutes)
+    tie_order = F.array_position(
+        F.array(*(F.lit(kind) for kind in contract.PATH_STEP_ORDER)), F.col("event_type")
+    )
+    per_session = events.groupBy("session_id").agg(
+        F.min("event_time").alias("session_start"),
+        F.array_sort(F.collect_list(F.struct("event_time", tie_order.alias("tie"), "event_type"))).alias(
+            "steps"
+        ),
+        F.max(is_event("purchase").cast("int")).alias("purchasing"),
+        revenue(),
+    )
+    paths = per_session.select(
+        F.trunc(F.to_date("session_start"), "month").alias("session_month"),
+        _path("steps").alias("path"),
+        "purchasing",
+        "revenue",
+    )
+    result = paths.groupBy("session_month", "path").agg(
+        F.count(F.lit(1)).alias("sessions"),
+        F.sum("purchasing").alias("purchasing_sessions"),
+        F.sum("revenue").alias("revenue"),
+    )
+    return conform(result, contract.SESSION_PATHS_MONTHLY)
