@@ -190,6 +190,20 @@ def read_events(
     return events
 
 
+def _drop_emptied_session_days(spark: SparkSession, lake: Lake, months: list[str], mart: DataFrame) -> None:
+    """Remove session days of the months that no session starts on any more.
+
+    A partition overwrite replaces only the days the new rows fall on: when more events arrive
+    (a stream's later files) a session's start can move to an earlier day, and a day left with no
+    session would keep its stale rows.
+    """
+    table_uri = lake.spark_uri(lake.table_path(contract.SESSIONS))
+    written = {row[0] for row in mart.select(F.col("session_date").cast("string")).distinct().collect()}
+    for day in lake_io.list_partition_values(spark, table_uri, "session_date"):
+        if day[:7] in months and day not in written:
+            lake_io.delete(spark, f"{table_uri}/session_date={day}")
+
+
 # the marts one day's events determine completely (a day partition depends on that day only)
 DAILY_MARTS = tuple(table for table in contract.MARTS if table.partition_column == "event_date")
 
@@ -229,6 +243,8 @@ def build_marts(
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
+            if table is contract.SESSIONS and months:
+                _drop_emptied_session_days(spark, lake, months, mart)
             rows[table.name] = spark.read.parquet(lake.spark_uri(lake.table_path(table))).count()
             info.update(rows_stored=rows[table.name])
         if timings is not None:
