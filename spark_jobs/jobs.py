@@ -170,15 +170,21 @@ def _within(column: str, ranges: list[tuple[date, date]]):
 
 
 def read_events(
-    spark: SparkSession, lake: Lake, months: list[str] | None = None, margin_days: int = 0
+    spark: SparkSession,
+    lake: Lake,
+    months: list[str] | None = None,
+    margin_days: int = 0,
+    days: list[str] | None = None,
 ) -> DataFrame:
-    """Clean events, optionally only for some months (plus `margin_days` on each side)."""
+    """Clean events, optionally only for some months (plus `margin_days` on each side) or some days."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
     if lake_io.first_data_file(spark, path) is None:  # none written yet, or every batch was empty
         raise InputError(f"no clean events at {path}: run the clean step first")
     events = read_table(spark, lake, contract.EVENTS)
     if months:
         events = events.where(_within("event_date", read_ranges(months, margin_days)))
+    if days:
+        events = events.where(F.col("event_date").cast("string").isin(sorted(set(days))))
     return events
 
 
@@ -220,17 +226,39 @@ def mart_source(
     return events.unionByName(earlier.join(seen, "user_session", "left_semi"))
 
 
+def _drop_emptied_session_days(spark: SparkSession, lake: Lake, months: list[str], mart: DataFrame) -> None:
+    """Remove session days of the months that no session starts on any more.
+
+    A partition overwrite replaces only the days the new rows fall on: when more events arrive
+    (a stream's later files) a session's start can move to an earlier day, and a day left with no
+    session would keep its stale rows.
+    """
+    table_uri = lake.spark_uri(lake.table_path(contract.SESSIONS))
+    written = {row[0] for row in mart.select(F.col("session_date").cast("string")).distinct().collect()}
+    for day in lake_io.list_partition_values(spark, table_uri, "session_date"):
+        if day[:7] in months and day not in written:
+            lake_io.delete(spark, f"{table_uri}/session_date={day}")
+
+
+# the marts one day's events determine completely (a day partition depends on that day only)
+DAILY_MARTS = tuple(table for table in contract.MARTS if table.partition_column == "event_date")
+
+
 def build_marts(
     spark: SparkSession,
     lake: Lake,
     months: list[str] | None = None,
     timings: dict | None = None,
     options: marts.MartOptions = marts.DEFAULT_OPTIONS,
+    days: list[str] | None = None,
 ) -> dict[str, int]:
     """Compute every mart from the clean events and replace the partitions it covers.
 
     `timings`, when given, receives each mart's wall seconds (the benchmark reads them). `options`
     holds the session gap and the conversion window.
+
+    With `days` (`YYYY-MM-DD`), only the daily marts (partitioned by event_date) are recomputed, and
+    only for those days: what a micro-batch of `stream` or `marts --day` refreshes.
 
     With `months`, only those months are recomputed, each mart reading what its contract's
     `read_margin` says: session marts one day on each side (a session crossing midnight at a month
@@ -238,17 +266,25 @@ def build_marts(
     in the months; window marts the conversion window on each side, replacing the months' days and
     the previous month's last days whose window reaches into them.
     """
+    if months and days:
+        raise ValueError("build_marts: give months or days, not both")
     months = sorted(set(months or []))
     rows: dict[str, int] = {}
-    for table in contract.MARTS:
+    for table in DAILY_MARTS if days else contract.MARTS:
         started = time.perf_counter()
         with stage(f"marts {table.name}") as info:
-            mart = marts.BUILDERS[table.name](mart_source(spark, lake, table, months, options), options)
+            if days:  # a daily mart's day depends on that day's events only
+                source = read_events(spark, lake, days=days)
+            else:
+                source = mart_source(spark, lake, table, months, options)
+            mart = marts.BUILDERS[table.name](source, options)
             if months:
                 mart = mart.where(_within(table.partition_column, kept_ranges(table, months, options)))
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
+            if table is contract.SESSIONS and months:
+                _drop_emptied_session_days(spark, lake, months, mart)
             rows[table.name] = stored_rows(spark, lake, table)
             info.update(rows_stored=rows[table.name])
         if timings is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from spark_jobs import contract
 from spark_jobs.lake import DEFAULT_LAKE
@@ -14,6 +15,18 @@ def month(value: str) -> str:
         parse_month(value)
     except MonthError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def day(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a day YYYY-MM-DD, e.g. 2019-10-01, got {value!r}"
+        ) from None
+    if len(value) != 10:
+        raise argparse.ArgumentTypeError(f"expected a day YYYY-MM-DD, e.g. 2019-10-01, got {value!r}")
     return value
 
 
@@ -105,3 +118,14 @@ def mart_options(args: argparse.Namespace):
     from spark_jobs.marts.options import MartOptions
 
     return MartOptions(args.session_gap_minutes, args.funnel_window_hours)
+
+
+def add_days(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--day",
+        dest="days",
+        action="append",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help=f"{what}; repeatable",
+    )

@@ -8,6 +8,7 @@ def configure(parser):
     common.add_engine(parser)
     common.add_months(parser, "recompute only this month (default: every month in the lake)")
     common.add_mart_options(parser)
+    common.add_days(parser, "recompute only the daily marts of this day (with --month: both)")
 
 
 def run(args) -> int:
@@ -15,10 +16,10 @@ def run(args) -> int:
     from spark_jobs.lake import Lake
     from spark_jobs.session import get_spark
 
-    build_marts(
-        get_spark("marts", engine=args.engine),
-        lake=Lake(args.lake),
-        months=args.months,
-        options=common.mart_options(args),
-    )
+    spark, lake = get_spark("marts", engine=args.engine), Lake(args.lake)
+    options = common.mart_options(args)
+    if args.days:
+        build_marts(spark, lake=lake, days=args.days, options=options)
+    if args.months or not args.days:
+        build_marts(spark, lake=lake, months=args.months, options=options)
     return 0
