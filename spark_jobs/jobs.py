@@ -11,7 +11,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from spark_jobs import clean, contract, lake_io, marts
+from spark_jobs import clean, contract, lake_io, live_window, marts
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.logs import stage
@@ -204,12 +204,16 @@ def build_marts(
             source = events
             if table is contract.SESSIONS and months:
                 source = read_events(spark, lake, months, margin_days=1)
+            if table is contract.LIVE_TRAFFIC:  # the lake's newest days, whatever months were asked
+                source = live_window.window_events(spark, lake)
             mart = marts.BUILDERS[table.name](source)
             if table is contract.SESSIONS and months:
                 mart = mart.where(F.date_format("session_date", "yyyy-MM").isin(months))
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
+            if table is contract.LIVE_TRAFFIC:
+                live_window.drop_days_before_window(spark, lake)
             rows[table.name] = spark.read.parquet(lake.spark_uri(lake.table_path(table))).count()
             info.update(rows_stored=rows[table.name])
         if timings is not None:

@@ -70,3 +70,10 @@ def replace_folder(spark, source_uri: str, target_uri: str) -> None:
     fs.mkdirs(target.getParent())
     if not fs.rename(source, target):
         raise OSError(f"could not move {source_uri} to {target_uri}")
+
+
+def remove_folder(spark, uri: str) -> None:
+    """Delete a folder and everything under it (nothing happens when it does not exist)."""
+    fs, path = _fs_and_path(spark, uri)
+    if fs.exists(path):
+        fs.delete(path, True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from spark_jobs.lake import DEFAULT_LAKE
 from spark_jobs.months import MonthError, parse_month
@@ -14,6 +15,13 @@ def month(value: str) -> str:
     except MonthError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return value
+
+
+def day(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid day {value!r}: expected YYYY-MM-DD") from None
 
 
 def share(value: str) -> float:

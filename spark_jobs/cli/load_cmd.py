@@ -7,6 +7,14 @@ def configure(parser):
     common.add_lake(parser)
     common.add_months(parser, "replace this month in the warehouse (default: every month in the lake)")
     parser.add_argument(
+        "--day",
+        dest="days",
+        action="append",
+        type=common.day,
+        metavar="YYYY-MM-DD",
+        help="replace only this day's partitions (what a micro-batch touched); repeatable, not with --month",
+    )
+    parser.add_argument(
         "--target", choices=("duckdb", "bigquery"), default="duckdb", help="warehouse engine (default duckdb)"
     )
     parser.add_argument(
@@ -37,7 +45,7 @@ def run(args) -> int:
     if args.target == "duckdb":
         from spark_jobs.warehouse.duckdb_loader import load_duckdb
 
-        load_duckdb(lake=lake, warehouse=args.warehouse, months=args.months)
+        load_duckdb(lake=lake, warehouse=args.warehouse, months=args.months, days=args.days)
         return 0
     if not args.project or not args.dataset:
         raise UserError("--target bigquery needs --project and --dataset")
@@ -48,6 +56,7 @@ def run(args) -> int:
         project=args.project,
         dataset=args.dataset,
         months=args.months,
+        days=args.days,
         location=args.location,
         api_endpoint=args.api_endpoint,
         timeout=args.timeout,

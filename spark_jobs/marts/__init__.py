@@ -1,7 +1,7 @@
 """Analytics marts: pure functions from clean events (contract.EVENTS) to each mart of contract.MARTS.
 
 One module per family, the way dbt projects keep one model per file: `traffic` (hourly event types,
-category and brand activity), `funnels` (stage counts per grain), `sessions` (one row per session).
+category and brand activity), `live` (per minute over the last 48 hours), `funnels` (stage counts per grain), `sessions` (one row per session).
 `common` holds the building blocks they share.
 
 All distinct counts are exact. Missing category/brand are reported as 'unknown'. Every function
@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame
 
 from spark_jobs import contract
 from spark_jobs.marts.funnels import funnel_by_brand, funnel_by_category, funnel_daily, product_funnel
+from spark_jobs.marts.live import live_traffic
 from spark_jobs.marts.sessions import sessions
 from spark_jobs.marts.traffic import category_brand_daily, event_type_by_hour
 
@@ -27,5 +28,6 @@ BUILDERS: dict[str, Callable[[DataFrame], DataFrame]] = {
     "funnel_by_brand": funnel_by_brand,
     "product_funnel": product_funnel,
     "sessions": sessions,
+    "live_traffic": live_traffic,
 }
 assert set(BUILDERS) == {table.name for table in contract.MARTS}, "every mart in the contract has a builder"
