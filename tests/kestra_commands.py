@@ -24,6 +24,7 @@ import yaml
 FLOWS_DIR = Path(__file__).resolve().parent.parent / "kestra_flows"
 NAMESPACE = "clickstream"
 ENTRY_SCRIPT = "dist/entrypoint.py"
+SAMPLE_OUTPUTS = {"resolve_day": {"value": "2019-10-01"}}  # micro_batch (today), nightly_compact (yesterday)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ def render(template: str, kv: Callable[[str], str], inputs: Mapping[str, object]
         "flow": {"namespace": NAMESPACE},
         "workingDir": "/tmp/work",
     }
-    return env.from_string(template).render(**base, **context, inputs=inputs)
+    # what the flows' Return tasks give, for commands that read them (context may override it)
+    base["outputs"] = SAMPLE_OUTPUTS
+    return env.from_string(template).render({**base, **context, "inputs": inputs})
 
 
 @dataclass(frozen=True)

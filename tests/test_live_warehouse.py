@@ -172,3 +172,12 @@ def test_bigquery_day_load_and_the_last_hour_view(bigquery_client, tmp_path):
         "WHERE event_date >= DATE '2019-01-01' GROUP BY 1 ORDER BY 1"
     )
     assert counted == [("2019-10-01", 2), ("2019-10-02", 2), ("2019-11-01", 1)]
+
+
+def test_skip_missing_days_leaves_out_a_day_without_events_and_loads_the_rest(tmp_path, capsys):
+    lake, warehouse = live_lake(tmp_path / "lake"), str(tmp_path / "w.duckdb")
+    argv = ["load", "--lake", lake.root, "--warehouse", warehouse, "--skip-missing-days"]
+    assert main([*argv, "--day", "2019-10-09"]) == 0  # nothing landed that day yet: not a failure
+    assert "nothing to load" in capsys.readouterr().out
+    assert main([*argv, "--day", "2019-10-09", "--day", "2019-10-01"]) == 0
+    assert count_by_day(warehouse, "events") == {"2019-10-01": 2}

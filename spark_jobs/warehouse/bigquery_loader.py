@@ -72,6 +72,7 @@ def load_bigquery(
     months: list[str] | None = None,
     location: str = DEFAULT_LOCATION,
     days: list[str] | None = None,
+    skip_missing_days: bool = False,
     client=None,
     api_endpoint: str | None = None,
     timeout: float = 600.0,
@@ -81,7 +82,7 @@ def load_bigquery(
 
     validate.check_name("project", project)
     validate.check_name("dataset", dataset)
-    plan = plan_load(lake, months, days=days)
+    plan = plan_load(lake, months, days=days, skip_missing_days=skip_missing_days)
     for table_plan in plan.tables:
         validate.check_name("table", table_plan.table.name)
     views = sql.view_files()

@@ -101,6 +101,10 @@ def _string_literal(value: str) -> str:
     return f"'{value}'"
 
 
+class NothingToLoad(UserError):
+    """A day load found none of its days in the lake (with skip_missing_days: not a failure)."""
+
+
 def check_day(value: str) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
@@ -118,14 +122,27 @@ def plan_load(
     months: list[str] | None = None,
     tables: tuple[Table, ...] | None = None,
     days: list[str] | None = None,
+    skip_missing_days: bool = False,
 ) -> LoadPlan:
-    """Read the lake's folder listing and Parquet footers; raise UserError on anything wrong."""
+    """Read the lake's folder listing and Parquet footers; raise UserError on anything wrong.
+
+    `skip_missing_days`: a requested day without clean events is left out instead of refused (a
+    scheduled day load that runs before the day's first event).
+    """
     tables = tables or contract.WAREHOUSE_TABLES
     if months and days:
         raise UserError("give --month or --day, not both")
     check_lake_root(lake)
     if days:
-        return _plan_days(lake, sorted({check_day(day) for day in days}), tables)
+        days = sorted({check_day(day) for day in days})
+        if skip_missing_days:
+            held = {s.key for s in find_slices(lake, contract.EVENTS, missing_ok=True)}
+            days = [day for day in days if day in held]
+            if not days:
+                raise NothingToLoad(
+                    f"nothing to load: no clean events for the requested days under {lake.root}"
+                )
+        return _plan_days(lake, days, tables)
     requested = sorted({validate.check_month(month) for month in months or []})
     found = {table.name: find_slices(lake, table, table in WHOLE_TABLES) for table in tables}
     partitioned = [table for table in tables if table.partition_column and table not in WHOLE_TABLES]
