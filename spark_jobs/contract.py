@@ -177,11 +177,24 @@ DATA_QUALITY = Table(
     lake_path="quality/data_quality",
     partition_column=None,
     columns=(
-        _c("batch_id", "STRING", "The input batch (usually the month, e.g. 2019-10)."),
+        _c(
+            "batch_id",
+            "STRING",
+            "The input batch (usually the month, e.g. 2019-10; stream-<n> for micro-batch n of `stream`).",
+        ),
         _c("checked_at", "TIMESTAMP", "When the clean job produced this report (UTC)."),
-        _c("outcome", "STRING", "valid, duplicate (exact duplicate removed) or quarantined."),
-        _c("reason", "STRING", "Quarantine reason; empty string for valid and duplicate rows."),
-        _c("row_count", "INT64", "Number of input rows with this outcome and reason."),
+        _c(
+            "outcome",
+            "STRING",
+            "valid, duplicate (exact duplicate removed), quarantined, or rejected_file (a landed file "
+            "`stream` refused whole: bad_header or unreadable_file).",
+        ),
+        _c("reason", "STRING", "Quarantine or rejection reason; empty string for valid and duplicate rows."),
+        _c(
+            "row_count",
+            "INT64",
+            "Number of input rows with this outcome and reason (for rejected_file: number of files).",
+        ),
     ),
 )
 

@@ -72,8 +72,46 @@ def replace_folder(spark, source_uri: str, target_uri: str) -> None:
         raise OSError(f"could not move {source_uri} to {target_uri}")
 
 
-def remove_folder(spark, uri: str) -> None:
-    """Delete a folder and everything under it (nothing happens when it does not exist)."""
+def read_text(spark, uri: str) -> str | None:
+    """The whole (small) text file at `uri`, or None when it does not exist."""
     fs, path = _fs_and_path(spark, uri)
-    if fs.exists(path):
-        fs.delete(path, True)
+    if not fs.exists(path):
+        return None
+    jvm = spark.sparkContext._jvm
+    stream = fs.open(path)
+    try:
+        return jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+    finally:
+        stream.close()
+
+
+def read_first_line(spark, uri: str) -> str | None:
+    """The first line of a file, decompressed by its extension (`.gz`), or None when it has no line.
+
+    Raises the file system's error (e.g. `java.io.EOFException`) when the file cannot be decoded.
+    """
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    fs, path = _fs_and_path(spark, uri)
+    stream = fs.open(path)
+    try:
+        codec = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(conf).getCodec(path)
+        if codec is not None:
+            stream = codec.createInputStream(stream)
+        return jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8")).readLine()
+    finally:
+        stream.close()
+
+
+def delete(spark, uri_or_glob: str) -> int:
+    """Delete every file or folder matching `uri_or_glob` (recursively); the number deleted."""
+    fs, path = _fs_and_path(spark, uri_or_glob)
+    matches = fs.globStatus(path) or []
+    for status in matches:
+        fs.delete(status.getPath(), True)
+    return len(matches)
+
+
+def make_folders(spark, uri: str) -> None:
+    fs, path = _fs_and_path(spark, uri)
+    fs.mkdirs(path)

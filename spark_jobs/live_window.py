@@ -46,5 +46,5 @@ def drop_days_before_window(spark: SparkSession, lake: Lake) -> list[str]:
     first_day = (newest - dt.timedelta(minutes=contract.LIVE_WINDOW_MINUTES - 1)).date().isoformat()
     stale = [day for day in days if day < first_day]
     for day in stale:
-        lake_io.remove_folder(spark, f"{path}/{table.partition_column}={day}")
+        lake_io.delete(spark, f"{path}/{table.partition_column}={day}")
     return stale

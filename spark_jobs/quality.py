@@ -22,6 +22,8 @@ class QualityReport:
     duplicates_removed: int
     quarantined_by_reason: dict[str, int]
     event_dates: list[str] = field(default_factory=list)
+    # whole files refused by `stream` before their lines were read: path -> reason (see REJECTIONS)
+    rejected_files: dict[str, str] = field(default_factory=dict)
     checked_at: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     @property
@@ -50,6 +52,8 @@ class QualityReport:
         rows += [
             ("quarantined", reason, count) for reason, count in sorted(self.quarantined_by_reason.items())
         ]
+        rejected = sorted(self.rejected_files.values())
+        rows += [("rejected_file", reason, rejected.count(reason)) for reason in sorted(set(rejected))]
         return rows
 
 
@@ -87,4 +91,5 @@ def format_report(report: QualityReport) -> str:
         f"    {reason:<26}{count:>14,}"
         for reason, count in sorted(report.quarantined_by_reason.items(), key=lambda item: -item[1])
     ]
+    lines += [f"  rejected file ({reason}): {path}" for path, reason in sorted(report.rejected_files.items())]
     return "\n".join(lines)

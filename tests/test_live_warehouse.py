@@ -143,7 +143,7 @@ def _events_on(day: str) -> list[dict]:
 def test_the_load_command_refuses_a_malformed_day(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["load", "--lake", str(tmp_path), "--day", "2019-13-01"])
-    assert "invalid day '2019-13-01'" in capsys.readouterr().err
+    assert "expected a day YYYY-MM-DD" in capsys.readouterr().err
 
 
 @pytest.mark.integration

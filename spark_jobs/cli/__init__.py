@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "clean": "clean_cmd",
     "marts": "marts_cmd",
     "run": "run_cmd",
+    "stream": "stream_cmd",
+    "compact": "compact_cmd",
     "local": "local_cmd",
     "contract": "contract_cmd",
     "load": "load_cmd",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+from datetime import date
 
 from spark_jobs.lake import DEFAULT_LAKE
 from spark_jobs.months import MonthError, parse_month
@@ -19,9 +19,14 @@ def month(value: str) -> str:
 
 def day(value: str) -> str:
     try:
-        return dt.date.fromisoformat(value).isoformat()
+        date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid day {value!r}: expected YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a day YYYY-MM-DD, e.g. 2019-10-01, got {value!r}"
+        ) from None
+    if len(value) != 10:
+        raise argparse.ArgumentTypeError(f"expected a day YYYY-MM-DD, e.g. 2019-10-01, got {value!r}")
+    return value
 
 
 def share(value: str) -> float:
@@ -62,5 +67,16 @@ def add_months(parser: argparse.ArgumentParser, what: str) -> None:
         action="append",
         type=month,
         metavar="YYYY-MM",
+        help=f"{what}; repeatable",
+    )
+
+
+def add_days(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--day",
+        dest="days",
+        action="append",
+        type=day,
+        metavar="YYYY-MM-DD",
         help=f"{what}; repeatable",
     )
