@@ -548,6 +548,47 @@ SESSION_PATHS_MONTHLY = Table(
     ),
 )
 
+# The live view's window: 48 hours of event time, anchored on the newest event in the lake rather than
+# on the clock, so a replay of 2019 data is "live" too (spark_jobs/live_window.py reads that window).
+LIVE_WINDOW_MINUTES = 48 * 60
+ACTIVE_USER_WINDOWS = (5, 60)  # minutes: the live view's "active users in the last 5 and 60 minutes"
+
+LIVE_TRAFFIC = Table(
+    name="live_traffic",
+    description=(
+        "Live traffic per minute and event type over the last 48 hours of event time: the 2,880 UTC "
+        "minutes ending with the minute of the newest event in the lake (the newest event, not the "
+        "clock, so replayed 2019 data is live too). Replaced whole on every refresh."
+    ),
+    grain=("event_minute", "event_type"),
+    lake_path="marts/live_traffic",
+    partition_column="event_date",
+    cluster_by=("event_type",),
+    columns=(
+        _c("event_minute", "TIMESTAMP", "Start of the UTC minute."),
+        EVENT_DATE,
+        _c("event_type", "STRING", "view, cart, remove_from_cart or purchase."),
+        _c("event_count", "INT64", "Number of events."),
+        _c("unique_users", "INT64", "Distinct users with at least one such event in the minute."),
+        _c("revenue", "NUMERIC(18,2)", "Sum of price over purchase events (0 for other event types)."),
+        _c(
+            "last_event_time",
+            "TIMESTAMP",
+            "Time of the minute's last event of this type; the newest over the table is the newest "
+            "event time in the lake (the live view's 'data as of').",
+        ),
+        *(
+            _c(
+                f"active_users_{minutes}m",
+                "INT64",
+                f"Distinct users with any event (any type) in the {minutes} minutes ending with this "
+                "minute; the same on every event type's row of the minute.",
+            )
+            for minutes in ACTIVE_USER_WINDOWS
+        ),
+    ),
+)
+
 MARTS: tuple[Table, ...] = (
     EVENT_TYPE_BY_HOUR,
     FUNNEL_DAILY,
@@ -559,6 +600,7 @@ MARTS: tuple[Table, ...] = (
     FUNNEL_ORDERED_DAILY,
     CART_ABANDONMENT_DAILY,
     SESSION_PATHS_MONTHLY,
+    LIVE_TRAFFIC,
 )
 TABLES: tuple[Table, ...] = (EVENTS, QUARANTINE, DATA_QUALITY, *MARTS)
 WAREHOUSE_TABLES: tuple[Table, ...] = tuple(table for table in TABLES if table.warehouse)

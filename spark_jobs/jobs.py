@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from spark_jobs import clean, contract, lake_io, marts, raw_input
+from spark_jobs import clean, contract, lake_io, live_window, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.lake_read import read_table
@@ -273,18 +273,22 @@ def build_marts(
     for table in DAILY_MARTS if days else contract.MARTS:
         started = time.perf_counter()
         with stage(f"marts {table.name}") as info:
-            if days:  # a daily mart's day depends on that day's events only
+            if table is contract.LIVE_TRAFFIC:  # the lake's newest days, whatever months or days were asked
+                source = live_window.window_events(spark, lake)
+            elif days:  # a daily mart's day depends on that day's events only
                 source = read_events(spark, lake, days=days)
             else:
                 source = mart_source(spark, lake, table, months, options)
             mart = marts.BUILDERS[table.name](source, options)
-            if months:
+            if months and table is not contract.LIVE_TRAFFIC:
                 mart = mart.where(_within(table.partition_column, kept_ranges(table, months, options)))
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
             if table is contract.SESSIONS and months:
                 _drop_emptied_session_days(spark, lake, months, mart)
+            if table is contract.LIVE_TRAFFIC:
+                live_window.drop_days_before_window(spark, lake)
             rows[table.name] = stored_rows(spark, lake, table)
             info.update(rows_stored=rows[table.name])
         if timings is not None:

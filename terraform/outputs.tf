@@ -61,3 +61,18 @@ output "kestra_service_account" {
   description = "Identity Kestra uses; its credential (a key-less workload identity configuration, or a key) goes into the Kestra secret GCP_SERVICE_ACCOUNT_JSON (README, Deploy on Google Cloud)."
   value       = google_service_account.kestra.email
 }
+
+output "landing_root" {
+  description = "Where event files land and `stream --landing` reads (gs://<lake bucket>/<lake_prefix>/<landing_folder>)."
+  value       = "gs://${google_storage_bucket.lake.name}/${local.landing_object_prefix}"
+}
+
+output "events_topic" {
+  description = "Pub/Sub topic a collector publishes events to (one JSON object with the nine Kaggle fields per message)."
+  value       = google_pubsub_topic.events.id
+}
+
+output "landing_subscription" {
+  description = "Cloud Storage subscription that writes the topic's messages into the landing folder."
+  value       = google_pubsub_subscription.landing.id
+}

@@ -156,3 +156,58 @@ variable "labels" {
     error_message = "label keys must start with a lowercase letter; keys and values use lowercase letters, digits, _ and - (at most 63 characters)."
   }
 }
+
+variable "landing_folder" {
+  description = "Folder under the lake root where event files land (the Pub/Sub Cloud Storage subscription writes there; `stream --landing` reads it)."
+  type        = string
+  default     = "landing"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.landing_folder))
+    error_message = "landing_folder must be one folder name without slashes."
+  }
+}
+
+variable "landing_file_seconds" {
+  description = "Longest time the Cloud Storage subscription keeps a landing file open before it finishes it, in seconds (Pub/Sub allows 60-600); the first term of the end-to-end latency."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.landing_file_seconds >= 60 && var.landing_file_seconds <= 600
+    error_message = "landing_file_seconds must be between 60 and 600 (Pub/Sub's limits for max_duration)."
+  }
+}
+
+variable "landing_file_max_bytes" {
+  description = "Largest landing file the subscription writes before it starts a new one, in bytes (Pub/Sub allows 1 KB to 10 GiB)."
+  type        = number
+  default     = 134217728
+
+  validation {
+    condition     = var.landing_file_max_bytes >= 1000 && var.landing_file_max_bytes <= 10737418240
+    error_message = "landing_file_max_bytes must be between 1000 and 10737418240."
+  }
+}
+
+variable "events_topic_retention_hours" {
+  description = "How long the events topic keeps published messages, in hours, so a subscription can be replayed by seeking back (10 minutes to 31 days)."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.events_topic_retention_hours >= 1 && var.events_topic_retention_hours <= 744
+    error_message = "events_topic_retention_hours must be between 1 and 744."
+  }
+}
+
+variable "event_publishers" {
+  description = "IAM members allowed to publish events to the topic (the collector's identity), e.g. [\"serviceAccount:collector@PROJECT.iam.gserviceaccount.com\"]."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for member in var.event_publishers : can(regex("^(serviceAccount|user|group):", member))])
+    error_message = "event_publishers must be IAM members such as serviceAccount:NAME@PROJECT.iam.gserviceaccount.com."
+  }
+}

@@ -30,6 +30,7 @@ VENV_COMMANDS = [
     "python -m venv .venv",
     f"{VENV_PYTHON} -m pip install --quiet --disable-pip-version-check dist/spark_jobs-*.whl",
 ]
+SAMPLE_OUTPUTS = {"resolve_day": {"value": "2019-10-01"}}  # micro_batch (today), nightly_compact (yesterday)
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def render(template: str, kv: Callable[[str], str], inputs: Mapping[str, object]
         "flow": {"namespace": NAMESPACE},
         "workingDir": "/tmp/work",
     }
-    return env.from_string(template).render(**base, **context, inputs=inputs)
+    # what the flows' Return tasks give, for commands that read them (context may override it)
+    base["outputs"] = SAMPLE_OUTPUTS
+    return env.from_string(template).render({**base, **context, "inputs": inputs})
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def test_every_chart_container_draws_marks(browser_page):
     containers = page.eval_on_selector_all(".plotly-graph-div", "divs => divs.map((d) => d.id)")
     charts = page.evaluate(COUNT_MARKS)
     assert [chart["id"] for chart in charts] == containers
-    assert len(containers) == 11
+    assert len(containers) == 12  # with the Last hour chart: the hand-made lake has a live window
     empty = [chart for chart in charts if chart["svg"] == 0 or chart["marks"] == 0]
     assert not empty, f"charts without a drawing: {empty}"
 
@@ -113,6 +113,26 @@ def test_kpi_tiles_and_peak_hour_are_shown(browser_page):
     users = page.inner_text('.tile[data-metric="users"]')
     assert users.splitlines()[:2] == ["USERS", "3"]  # distinct users of the loaded sessions
     assert "09:00-10:00 UTC" in page.inner_text("#peak-hour")  # busiest per covered day
+
+
+def test_last_hour_section_shows_its_freshness_and_keeps_counting(browser_page):
+    """The hand-made lake's live window ends on 2019-11-01 (a replay's age): the event time with its
+    date, then how long ago the newest batch was processed, kept up to date by the page's script."""
+    page, _, _ = browser_page
+    line = page.inner_text("#live-freshness")
+    assert line.startswith(
+        "data as of 2019-11-01 10:01:00 UTC (event time; replayed or late data), processed "
+    )
+    assert line.endswith(" days ago")
+    assert page.inner_text('.tile[data-metric="live_events"]').splitlines()[:2] == [
+        "EVENTS, LAST 60 MIN",
+        "4",
+    ]
+    first = page.get_attribute("#live-ago", "data-since")
+    page.wait_for_timeout(1100)  # the script rewrites the text every second from data-since
+    assert page.get_attribute("#live-ago", "data-since") == first and page.inner_text("#live-ago").endswith(
+        "days ago"
+    )
 
 
 def test_clicking_a_table_header_sorts_the_rows(browser_page):

@@ -263,10 +263,11 @@ def test_page_is_self_contained_and_holds_every_section(warehouse):
     assert not re.search(r"<script[^>]+src=", page), "scripts must be inlined"
     assert not re.search(r"<link[^>]+href=", page), "no external stylesheet"
     assert page.count(get_plotlyjs()) == 1
-    for section in ("kpis", "funnel", "traffic", "segments", "sessions", "quality"):
+    for section in ("live", "kpis", "funnel", "traffic", "segments", "sessions", "quality"):
         assert f'<section id="{section}">' in page
     charts = re.findall(r'<div id="(chart-[a-z-]+)" class="plotly-graph-div"', page)
     assert charts == [
+        "chart-live",
         "chart-daily",
         "chart-funnel",
         "chart-hourly",

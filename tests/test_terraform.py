@@ -34,6 +34,8 @@ PROJECT_LEVEL_ROLES = {
 OUTPUTS_FOR_PEOPLE = {
     "lake_bucket": "README.md, Deploy on Google Cloud (gcloud storage ls)",
     "kestra_service_account": "README.md, Deploy on Google Cloud (the credential of the Kestra secret)",
+    "events_topic": "README.md, Fresh data: GCP wiring (where the collector publishes)",
+    "landing_subscription": "README.md, Fresh data: GCP wiring (pausing or seeking the subscription)",
 }
 
 

@@ -115,6 +115,13 @@ DATA_QUALITY = rows(
     ("2019-11", CHECKED_AT, "valid", "", 50),
     ("2019-11", CHECKED_AT, "duplicate", "", 0),
 )
+# The live window: the two newest minutes of the lake (Nov 1, 10:00-10:01).
+LIVE_TRAFFIC = rows(
+    "event_minute event_date event_type event_count unique_users revenue last_event_time active_users_5m "
+    "active_users_60m",
+    (ts(NOV1, 10), NOV1, "view", 3, 2, Decimal("0.00"), ts(NOV1, 10), 2, 2),
+    (ts(NOV1, 10, 1), NOV1, "purchase", 1, 1, Decimal("100.00"), ts(NOV1, 10, 1), 2, 2),
+)
 LAKE_ROWS: dict[str, list[dict]] = {
     "events": EVENTS,
     "data_quality": DATA_QUALITY,
@@ -125,6 +132,7 @@ LAKE_ROWS: dict[str, list[dict]] = {
     "funnel_by_brand": FUNNEL_BY_BRAND,
     "product_funnel": PRODUCT_FUNNEL,
     "sessions": SESSIONS,
+    "live_traffic": LIVE_TRAFFIC,
 }
 assert set(LAKE_ROWS) == {table.name for table in contract.WAREHOUSE_TABLES}
 

@@ -179,6 +179,34 @@ MART_SQL = {
         )
     """,
 }
+# Trailing active users by a range join (each window minute against the (user, minute) pairs before
+# it): a different statement from Spark's gaps-and-islands running sum, so the bench cross-checks both.
+_LONGEST = max(contract.ACTIVE_USER_WINDOWS)
+MART_SQL["live_traffic"] = f"""
+    WITH timed AS (SELECT *, date_trunc('minute', event_time) AS event_minute FROM events),
+    windowed AS (
+        SELECT * FROM timed WHERE event_minute >= (SELECT max(event_minute) FROM timed)
+            - INTERVAL {contract.LIVE_WINDOW_MINUTES - 1} MINUTE
+    ), per_minute AS (
+        SELECT event_minute, event_date, event_type, count(*) AS event_count,
+            count(DISTINCT user_id) AS unique_users, {REVENUE}, max(event_time) AS last_event_time
+        FROM windowed GROUP BY ALL
+    ), pairs AS (SELECT DISTINCT user_id, event_minute FROM timed),
+    active AS (
+        SELECT minutes.event_minute, {
+    ", ".join(
+        f"count(DISTINCT pairs.user_id) FILTER (WHERE pairs.event_minute > minutes.event_minute"
+        f" - INTERVAL {minutes} MINUTE) AS active_users_{minutes}m"
+        for minutes in contract.ACTIVE_USER_WINDOWS
+    )
+}
+        FROM (SELECT DISTINCT event_minute FROM windowed) AS minutes JOIN pairs
+            ON pairs.event_minute > minutes.event_minute - INTERVAL {_LONGEST} MINUTE
+            AND pairs.event_minute <= minutes.event_minute
+        GROUP BY minutes.event_minute
+    )
+    SELECT * FROM per_minute JOIN active USING (event_minute)
+"""
 assert set(MART_SQL) == {table.name for table in contract.MARTS}
 
 

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "bq-schemas": "bq_schemas_cmd",
     "bench": "bench_cmd",
     "dashboard": "dashboard_cmd",
+    "replay": "replay_cmd",
 }
 
 log = logging.getLogger("spark_jobs")

@@ -18,5 +18,7 @@ def run(args) -> int:
 
     if not args.days and not args.months:
         raise UserError("compact: give --day YYYY-MM-DD or --month YYYY-MM")
-    compact(get_spark("compact", engine=args.engine), lake=Lake(args.lake), days=args.days, months=args.months)
+    compact(
+        get_spark("compact", engine=args.engine), lake=Lake(args.lake), days=args.days, months=args.months
+    )
     return 0

@@ -33,6 +33,7 @@ th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: ri
 th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
 th { position: sticky; top: 0; background: #f0f4f8; cursor: pointer; user-select: none; }
 th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
+.freshness { margin: 0 0 6px; font-weight: 600; }
 footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
 """
 

@@ -35,6 +35,7 @@ QUERIES: dict[str, tuple[str, str]] = {
     "session_breakdown": ("v_dash_session_breakdown", "ORDER BY measure, bucket_order"),
     "quality_batches": ("v_data_quality_batches", "ORDER BY batch_id"),
     "quality_detail": ("v_data_quality", "ORDER BY batch_id, outcome, row_count DESC, reason"),
+    "live": ("v_live_last_hour", "ORDER BY event_minute"),  # the "Last hour" section (dashboard/live.py)
 }
 
 
@@ -53,6 +54,7 @@ class DashboardData:
     session_breakdown: list[dict]
     quality_batches: list[dict]
     quality_detail: list[dict]
+    live: list[dict]
 
 
 def _plain(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import plotly.io as pio
@@ -10,6 +11,7 @@ from plotly.offline import get_plotlyjs
 from spark_jobs.dashboard import figures, formatting
 from spark_jobs.dashboard.assets import SORT_SCRIPT, STYLE
 from spark_jobs.dashboard.data import QUERIES, DashboardData
+from spark_jobs.dashboard.live import live_section
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 OVERVIEW_METRICS = (
@@ -179,7 +181,7 @@ def _grid(kind: str, *cells: str) -> str:
     return f'<div class="grid {kind}">{"".join(cells)}</div>'
 
 
-def render_page(data: DashboardData, source: str) -> str:
+def render_page(data: DashboardData, source: str, now: dt.datetime | None = None) -> str:
     kpi = data.kpis[0]
     coverage = data.coverage[0]
     month = data.segments[0]["event_month"].strftime("%Y-%m") if data.segments else "n/a"
@@ -276,6 +278,8 @@ def render_page(data: DashboardData, source: str) -> str:
             ),
         ),
     ]
+    now = now or dt.datetime.now(dt.timezone.utc)
+    sections.insert(0, live_section(data.live, data.quality_batches, now, chart))  # "" without live data
     views = ", ".join(sorted({view for view, _ in QUERIES.values()}))
     return f"""<!DOCTYPE html>
 <html lang="en">

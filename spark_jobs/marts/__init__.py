@@ -1,10 +1,11 @@
 """Analytics marts: pure functions from clean events (contract.EVENTS) to each mart of contract.MARTS.
 
 One module per family, the way dbt projects keep one model per file: `traffic` (hourly event types,
-category and brand activity), `funnels` (stage counts per grain), `sessions` (one row per session).
-`journeys` (ordered funnel with a conversion window, cart abandonment, session paths). `common` holds
-the building blocks they share. Every builder takes the clean events and `MartOptions` (the session
-gap and the conversion window; defaults from the contract).
+category and brand activity), `funnels` (stage counts per grain), `sessions` (one row per session),
+`journeys` (ordered funnel with a conversion window, cart abandonment, session paths), `live` (per
+minute over the last 48 hours). `common` holds the building blocks they share. Every builder takes
+the clean events and `MartOptions` (the session gap and the conversion window; defaults from the
+contract).
 
 All distinct counts are exact. A missing category_code is reported as 'category_id <id>', a missing
 brand as 'unknown' (`common.with_unknowns`). Every function
@@ -20,6 +21,7 @@ from pyspark.sql import DataFrame
 from spark_jobs import contract
 from spark_jobs.marts.funnels import funnel_by_brand, funnel_by_category, funnel_daily, product_funnel
 from spark_jobs.marts.journeys import cart_abandonment_daily, funnel_ordered_daily, session_paths_monthly
+from spark_jobs.marts.live import live_traffic
 from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 from spark_jobs.marts.sessions import sessions, with_session_ids
 from spark_jobs.marts.traffic import category_brand_daily, event_type_by_hour
@@ -37,5 +39,6 @@ BUILDERS: dict[str, Callable[..., DataFrame]] = {
     "funnel_ordered_daily": funnel_ordered_daily,
     "cart_abandonment_daily": cart_abandonment_daily,
     "session_paths_monthly": session_paths_monthly,
+    "live_traffic": live_traffic,
 }
 assert set(BUILDERS) == {table.name for table in contract.MARTS}, "every mart in the contract has a builder"

@@ -71,16 +71,18 @@ def load_bigquery(
     dataset: str,
     months: list[str] | None = None,
     location: str = DEFAULT_LOCATION,
+    days: list[str] | None = None,
+    skip_missing_days: bool = False,
     client=None,
     api_endpoint: str | None = None,
     timeout: float = 600.0,
 ) -> dict[str, int]:
-    """Replace the loaded months in every warehouse table of `project.dataset`; return rows per table."""
+    """Replace the loaded months (or days) in every warehouse table of `project.dataset`; return rows per table."""
     from google.api_core.retry import Retry
 
     validate.check_name("project", project)
     validate.check_name("dataset", dataset)
-    plan = plan_load(lake, months)
+    plan = plan_load(lake, months, days=days, skip_missing_days=skip_missing_days)
     for table_plan in plan.tables:
         validate.check_name("table", table_plan.table.name)
     views = sql.view_files()
@@ -111,7 +113,9 @@ def load_bigquery(
             _verify(client, table_plan, project, dataset, calls)
         for path in views:
             _query(client, sql.bigquery_create_view(path, project, dataset), calls)
-        info.update(months=",".join(plan.months), rows=plan.total_rows, views=len(views), dataset=dataset)
+        info.update(
+            months=",".join(plan.days or plan.months), rows=plan.total_rows, views=len(views), dataset=dataset
+        )
     return {tp.table.name: sum(s.rows for s in tp.slices) for tp in plan.tables}
 
 

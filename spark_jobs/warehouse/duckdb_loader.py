@@ -26,14 +26,19 @@ DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 
 
 def load_duckdb(
-    *, lake: Lake, warehouse: str = DEFAULT_WAREHOUSE, months: list[str] | None = None
+    *,
+    lake: Lake,
+    warehouse: str = DEFAULT_WAREHOUSE,
+    months: list[str] | None = None,
+    days: list[str] | None = None,
+    skip_missing_days: bool = False,
 ) -> dict[str, int]:
-    """Replace the loaded months in every warehouse table; return rows loaded per table."""
+    """Replace the loaded months (or days) in every warehouse table; return rows loaded per table."""
     if lake.is_remote:
         raise UserError(
             f"the DuckDB target reads a local lake; {lake.root} is remote (use --target bigquery)"
         )
-    plan = plan_load(lake, months)
+    plan = plan_load(lake, months, days=days, skip_missing_days=skip_missing_days)
     views = sql.view_files()
     os.makedirs(os.path.dirname(os.path.abspath(warehouse)), exist_ok=True)
     with stage("load duckdb") as info, duckdb.connect(warehouse) as con:
@@ -47,7 +52,12 @@ def load_duckdb(
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        info.update(months=",".join(plan.months), rows=sum(loaded.values()), views=len(views), file=warehouse)
+        info.update(
+            months=",".join(plan.days or plan.months),
+            rows=sum(loaded.values()),
+            views=len(views),
+            file=warehouse,
+        )
     return loaded
 
 

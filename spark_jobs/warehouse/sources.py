@@ -65,14 +65,17 @@ def _uri(lake: Lake, fs_path: str) -> str:
     return fs_path if not lake.is_remote else "gs://" + fs_path
 
 
-def find_slices(lake: Lake, table: Table) -> list[Slice]:
+def find_slices(lake: Lake, table: Table, missing_ok: bool = False) -> list[Slice]:
     """Every folder of the table in the lake, checked against the contract; sorted by key.
 
     One recursive listing: object stores have no real folders (fake-gcs-server lists none).
+    `missing_ok`: a table folder that does not exist holds no slices instead of being an error.
     """
     fs, root = filesystem(lake)
     base = f"{root}/{table.lake_path}"
     if fs.get_file_info(base).type != pafs.FileType.Directory:
+        if missing_ok:
+            return []
         raise UserError(f"lake table {table.name} not found: {_uri(lake, base)} is not a folder")
     folders: dict[str, list[str]] = {}
     for info in fs.get_file_info(pafs.FileSelector(base, recursive=True)):
