@@ -7,7 +7,7 @@ import html
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from spark_jobs.dashboard import figures, formatting
+from spark_jobs.dashboard import figures, formatting, journeys
 from spark_jobs.dashboard.assets import SORT_SCRIPT, STYLE
 from spark_jobs.dashboard.data import QUERIES, DashboardData
 
@@ -204,6 +204,7 @@ def render_page(data: DashboardData, source: str) -> str:
                 ),
             ),
         ),
+        journeys.section(data.journeys),
         _section(
             "quality",
             "Data quality",
