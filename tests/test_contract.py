@@ -24,12 +24,22 @@ def test_every_mart_has_a_builder_and_a_partition_column():
     assert all(table.partition_column for table in contract.MARTS)
 
 
-def test_monthly_marts_are_partitioned_by_event_month_and_daily_ones_by_day():
+def test_monthly_marts_are_partitioned_by_a_month_column_and_daily_ones_by_day():
     for table in contract.MARTS:
-        expected = "MONTH" if table.partition_column == "event_month" else "DAY"
+        expected = "MONTH" if table.partition_column.endswith("_month") else "DAY"
         assert table.partition_granularity == expected, table.name
 
 
 def test_spark_schemas_follow_the_contract_columns():
     for table in contract.TABLES:
         assert spark_schema(table).fieldNames() == table.column_names
+
+
+def test_marts_that_see_whole_sessions_or_a_window_say_so_for_month_recomputes():
+    margins = {table.name: table.read_margin for table in contract.MARTS if table.read_margin}
+    assert margins == {
+        "sessions": "session",
+        "session_paths_monthly": "session",
+        "funnel_ordered_daily": "window",
+        "cart_abandonment_daily": "window",
+    }

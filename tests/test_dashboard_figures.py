@@ -263,7 +263,7 @@ def test_page_is_self_contained_and_holds_every_section(warehouse):
     assert not re.search(r"<script[^>]+src=", page), "scripts must be inlined"
     assert not re.search(r"<link[^>]+href=", page), "no external stylesheet"
     assert page.count(get_plotlyjs()) == 1
-    for section in ("live", "kpis", "funnel", "traffic", "segments", "sessions", "quality"):
+    for section in ("live", "kpis", "funnel", "traffic", "segments", "sessions", "journeys", "quality"):
         assert f'<section id="{section}">' in page
     charts = re.findall(r'<div id="(chart-[a-z-]+)" class="plotly-graph-div"', page)
     assert charts == [
@@ -277,6 +277,10 @@ def test_page_is_self_contained_and_holds_every_section(warehouse):
         "chart-session-duration",
         "chart-session-events",
         "chart-session-stage",
+        "chart-journey-funnel",
+        "chart-journey-time",
+        "chart-journey-abandonment",
+        "chart-journey-paths",
         "chart-quality-outcomes",
         "chart-quality-reasons",
     ]

@@ -126,7 +126,12 @@ def test_schema_mismatch_is_refused_and_changes_nothing(tmp_path, warehouse):
     before = fetch(warehouse, "SELECT * FROM sessions ORDER BY user_session")
     path = f"{lake.table_path(contract.SESSIONS)}/session_date=2019-11-01/part-00000.parquet"
     data = pq.read_table(path)
-    pq.write_table(data.set_column(4, "duration_seconds", pa.array(["300"])), path)
+    pq.write_table(
+        data.set_column(
+            data.schema.get_field_index("duration_seconds"), "duration_seconds", pa.array(["300"])
+        ),
+        path,
+    )
     with pytest.raises(UserError, match="column 'duration_seconds' is string"):
         load_duckdb(lake=lake, warehouse=str(warehouse))
     assert fetch(warehouse, "SELECT * FROM sessions ORDER BY user_session") == before

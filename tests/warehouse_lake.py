@@ -98,13 +98,68 @@ PRODUCT_FUNNEL = rows(
     (NOV, 2, 4, 2, 1, 1, 5, 4, 2, 1, 1, 2, 1, 1, 1, Decimal("100.00")),
 )
 SESSIONS = rows(
-    "user_session user_id session_start session_end duration_seconds event_count view_count cart_count "
-    "remove_from_cart_count purchase_count revenue furthest_stage session_date",
-    ("s1", 1, ts(OCT1, 8), ts(OCT1, 8, 10), 600, 3, 2, 1, 0, 0, Decimal("0.00"), "cart", OCT1),
-    ("s2", 1, ts(OCT1, 9), ts(OCT1, 9), 0, 1, 1, 0, 0, 0, Decimal("0.00"), "view", OCT1),
-    ("s3", 2, ts(OCT1, 9, 30), ts(OCT1, 9, 50), 1200, 4, 2, 1, 0, 1, Decimal("10.50"), "purchase", OCT1),
-    ("s4", 3, ts(OCT2, 8), ts(OCT2, 8), 0, 1, 1, 0, 0, 0, Decimal("0.00"), "view", OCT2),
-    ("s5", 2, ts(NOV1, 10), ts(NOV1, 10, 5), 300, 2, 1, 0, 0, 1, Decimal("100.00"), "purchase", NOV1),
+    "session_id user_session session_index user_id session_start session_end duration_seconds event_count "
+    "view_count cart_count remove_from_cart_count purchase_count revenue furthest_stage session_date",
+    ("s1", "s1", 1, 1, ts(OCT1, 8), ts(OCT1, 8, 10), 600, 3, 2, 1, 0, 0, Decimal("0.00"), "cart", OCT1),
+    ("s2", "s2", 1, 1, ts(OCT1, 9), ts(OCT1, 9), 0, 1, 1, 0, 0, 0, Decimal("0.00"), "view", OCT1),
+    (
+        "s3",
+        "s3",
+        1,
+        2,
+        ts(OCT1, 9, 30),
+        ts(OCT1, 9, 50),
+        1200,
+        4,
+        2,
+        1,
+        0,
+        1,
+        Decimal("10.50"),
+        "purchase",
+        OCT1,
+    ),
+    ("s4", "s4", 1, 3, ts(OCT2, 8), ts(OCT2, 8), 0, 1, 1, 0, 0, 0, Decimal("0.00"), "view", OCT2),
+    (
+        "s5",
+        "s5",
+        1,
+        2,
+        ts(NOV1, 10),
+        ts(NOV1, 10, 5),
+        300,
+        2,
+        1,
+        0,
+        0,
+        1,
+        Decimal("100.00"),
+        "purchase",
+        NOV1,
+    ),
+)
+FUNNEL_ORDERED_DAILY = rows(
+    "entry_date entrants reached_cart reached_purchase median_seconds_to_cart median_seconds_to_purchase "
+    "avg_seconds_to_cart avg_seconds_to_purchase window_hours",
+    (OCT1, 8, 4, 2, 300, 1200, Decimal("450.50"), Decimal("1500.00"), 24),
+    (OCT2, 5, 0, 0, None, None, None, None, 24),
+    (NOV1, 4, 2, 1, 60, 600, Decimal("90.00"), Decimal("600.00"), 24),
+)
+CART_ABANDONMENT_DAILY = rows(
+    "cart_date category_l1 brand carts purchased abandoned removed abandoned_value purchased_value "
+    "median_seconds_to_purchase",
+    (OCT1, "electronics", "acme", 3, 1, 2, 1, Decimal("21.00"), Decimal("10.50"), 600),
+    (OCT2, "electronics", "acme", 1, 0, 1, 0, Decimal("10.50"), Decimal("0.00"), None),
+    (OCT1, "unknown", "unknown", 1, 1, 0, 0, Decimal("0.00"), Decimal("5.00"), 60),
+    (NOV1, "electronics", "acme", 2, 1, 1, 1, Decimal("100.00"), Decimal("100.00"), 300),
+)
+SESSION_PATHS_MONTHLY = rows(
+    "session_month path sessions purchasing_sessions revenue",
+    (OCT, "view", 2, 0, Decimal("0.00")),
+    (OCT, "view>cart", 1, 0, Decimal("0.00")),
+    (OCT, "view>cart>purchase", 1, 1, Decimal("10.50")),
+    (NOV, "view>purchase", 1, 1, Decimal("100.00")),
+    (NOV, "view", 1, 0, Decimal("0.00")),
 )
 DATA_QUALITY = rows(
     "batch_id checked_at outcome reason row_count",
@@ -133,6 +188,9 @@ LAKE_ROWS: dict[str, list[dict]] = {
     "product_funnel": PRODUCT_FUNNEL,
     "sessions": SESSIONS,
     "live_traffic": LIVE_TRAFFIC,
+    "funnel_ordered_daily": FUNNEL_ORDERED_DAILY,
+    "cart_abandonment_daily": CART_ABANDONMENT_DAILY,
+    "session_paths_monthly": SESSION_PATHS_MONTHLY,
 }
 assert set(LAKE_ROWS) == {table.name for table in contract.WAREHOUSE_TABLES}
 
@@ -321,6 +379,37 @@ EXPECTED_VIEWS: dict[str, tuple[tuple[str, ...], dict[tuple, dict]]] = {
             ("2019-11",): dict(input_rows=50, valid_rows=50, duplicate_rows=0, quarantine_rate=0.0),
         },
     ),
+    "v_journey_funnel_daily": (
+        ("entry_date",),
+        {
+            (OCT1,): dict(entrants=8, reached_cart=4, reached_purchase=2, entry_to_cart_rate=0.5,
+                          cart_to_purchase_rate=0.5, entry_to_purchase_rate=0.25, median_seconds_to_cart=300,
+                          median_seconds_to_purchase=1200, avg_seconds_to_cart=450.5, window_hours=24),
+            (OCT2,): dict(entrants=5, reached_cart=0, entry_to_cart_rate=0.0, cart_to_purchase_rate=None,
+                          median_seconds_to_cart=None),
+        },
+    ),
+    "v_journey_cart_abandonment": (
+        ("cart_month", "category_l1", "brand"),
+        {
+            (OCT, "electronics", "acme"): dict(carts=4, purchased=1, abandoned=3, removed=1,
+                                               abandoned_value=31.5, purchased_value=10.5,
+                                               abandonment_rate=0.75, removal_rate=0.25,
+                                               abandoned_value_share=0.75),
+            (NOV, "electronics", "acme"): dict(carts=2, abandonment_rate=0.5, abandoned_value_share=0.5),
+            (OCT, "unknown", "unknown"): dict(abandonment_rate=0.0, abandoned_value_share=0.0),
+        },
+    ),
+    "v_journey_top_paths": (
+        ("path",),
+        {
+            ("view",): dict(path_rank=1, sessions=3, purchasing_sessions=0, purchase_rate=0.0,
+                            session_share=0.5),
+            ("view>cart",): dict(path_rank=2, sessions=1, session_share=1 / 6),
+            ("view>cart>purchase",): dict(path_rank=3, purchase_rate=1.0, revenue=10.5),
+            ("view>purchase",): dict(path_rank=4, purchase_rate=1.0, revenue=100.0),
+        },
+    ),
 }
 
 # fmt: on
@@ -337,6 +426,9 @@ EXPECTED_VIEW_ROWS = {
     "v_session_dropoff": 5,
     "v_data_quality": 6,
     "v_data_quality_batches": 2,
+    "v_journey_funnel_daily": 3,
+    "v_journey_cart_abandonment": 3,
+    "v_journey_top_paths": 4,
 }
 
 

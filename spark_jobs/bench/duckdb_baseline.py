@@ -130,7 +130,7 @@ def _funnel(source: str, keys: list[str], sessions: bool = True) -> str:
     parts = [
         _grouped(source, keys, [*EVENT_COUNTS, REVENUE]),
         _key_sets(source, keys, "user_id", contract.USER_SETS),
-        *([_key_sets(source, keys, "user_session", contract.SESSION_SETS)] if sessions else []),
+        *([_key_sets(source, keys, "session_id", contract.SESSION_SETS)] if sessions else []),
     ]
     joins = " ".join(f"JOIN ({part}) USING ({', '.join(keys)})" for part in parts[1:])
     return f"SELECT * FROM ({parts[0]}) {joins}"
@@ -141,7 +141,120 @@ UNKNOWNS = f"""
                       coalesce(category_code, '{contract.CATEGORY_ID_LABEL}' || category_id) AS category_code,
                       coalesce(brand, '{contract.UNKNOWN}') AS brand),
            CAST(date_trunc('month', event_date) AS DATE) AS event_month
-    FROM events
+    FROM sessionized
+"""
+GAP_MICROS = contract.DEFAULT_SESSION_GAP_MINUTES * 60 * 1_000_000
+WINDOW_SECONDS = contract.DEFAULT_FUNNEL_WINDOW_HOURS * 3600
+# The events with session_id: a part starts at a user_session's first event and after every gap of more
+# than G minutes (contract.SESSION_ID).
+SESSIONIZED_SQL = f"""
+    SELECT * EXCLUDE (part_start),
+        CASE WHEN session_index = 1 THEN user_session ELSE user_session || '#' || session_index END AS session_id
+    FROM (
+        SELECT *, 1 + sum(part_start) OVER (PARTITION BY user_session ORDER BY event_time
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_index
+        FROM (
+            SELECT *, CASE WHEN epoch_us(event_time) - lag(epoch_us(event_time))
+                               OVER (PARTITION BY user_session ORDER BY event_time) > {GAP_MICROS}
+                           THEN 1 ELSE 0 END AS part_start
+            FROM events
+        )
+    )
+"""
+SECONDS = "CAST(epoch(event_time) AS BIGINT)"
+
+
+def _mean_cents(value: str) -> str:
+    """Mean rounded half up to 0.01 in integer arithmetic, as the Spark marts compute it."""
+    return (
+        f"CASE WHEN count({value}) > 0 THEN "
+        f"CAST((200 * sum({value}) + count({value})) // (2 * count({value})) AS DOUBLE) / 100 END"
+    )
+
+
+def _first_time(kind: str, keys: tuple[str, ...], row: str, start: str, end: str) -> str:
+    """The first `kind` event of the row's keys with start <= time <= end (a correlated subquery)."""
+    same = " AND ".join(f"e.{key} = {row}.{key}" for key in keys)
+    return (
+        f"(SELECT min({SECONDS}) FROM events AS e WHERE e.event_type = '{kind}' AND {same} "
+        f"AND {SECONDS} BETWEEN {start} AND {end})"
+    )
+
+
+FUNNEL_ORDERED_SQL = f"""
+    WITH entries AS (
+        SELECT user_id, event_date AS entry_date, min({SECONDS}) AS entry_s
+        FROM events WHERE event_type = 'view' GROUP BY ALL
+    ), carted AS (
+        SELECT *, {_first_time("cart", ("user_id",), "entries", "entry_s", f"entry_s + {WINDOW_SECONDS}")} AS cart_s
+        FROM entries
+    ), bought AS (
+        SELECT *, {_first_time("purchase", ("user_id",), "carted", "cart_s", f"entry_s + {WINDOW_SECONDS}")}
+            AS purchase_s
+        FROM carted
+    ), measured AS (
+        SELECT entry_date, cart_s - entry_s AS to_cart, purchase_s - entry_s AS to_purchase FROM bought
+    )
+    SELECT entry_date, count(*) AS entrants, count(to_cart) AS reached_cart,
+        count(to_purchase) AS reached_purchase,
+        quantile_disc(to_cart, 0.5) AS median_seconds_to_cart,
+        quantile_disc(to_purchase, 0.5) AS median_seconds_to_purchase,
+        {_mean_cents("to_cart")} AS avg_seconds_to_cart,
+        {_mean_cents("to_purchase")} AS avg_seconds_to_purchase,
+        {contract.DEFAULT_FUNNEL_WINDOW_HOURS} AS window_hours
+    FROM measured GROUP BY entry_date
+"""
+CART_ABANDONMENT_SQL = f"""
+    WITH firsts AS (
+        SELECT user_id, product_id, event_date AS cart_date,
+            min({{'s': {SECONDS}, 'p': price, 'c': coalesce(category_l1, '{contract.UNKNOWN}'),
+                 'b': coalesce(brand, '{contract.UNKNOWN}')}}) AS first
+        FROM events WHERE event_type = 'cart' GROUP BY ALL
+    ), carts AS (
+        SELECT user_id, product_id, cart_date, first.s AS cart_s, first.p AS price, first.c AS category_l1,
+            first.b AS brand
+        FROM firsts
+    ), marked AS (
+        SELECT *,
+            {_first_time("purchase", ("user_id", "product_id"), "carts", "cart_s", f"cart_s + {WINDOW_SECONDS}")}
+                AS purchase_s,
+            {_first_time("remove_from_cart", ("user_id", "product_id"), "carts", "cart_s", f"cart_s + {WINDOW_SECONDS}")}
+                AS removal_s
+        FROM carts
+    )
+    SELECT cart_date, category_l1, brand, count(*) AS carts, count(purchase_s) AS purchased,
+        count(*) FILTER (WHERE purchase_s IS NULL) AS abandoned, count(removal_s) AS removed,
+        coalesce(sum(price) FILTER (WHERE purchase_s IS NULL), 0) AS abandoned_value,
+        coalesce(sum(price) FILTER (WHERE purchase_s IS NOT NULL), 0) AS purchased_value,
+        quantile_disc(purchase_s - cart_s, 0.5) AS median_seconds_to_purchase
+    FROM marked GROUP BY ALL
+"""
+TIE_ORDER = (
+    "CASE event_type "
+    + " ".join(f"WHEN '{kind}' THEN {order}" for order, kind in enumerate(contract.PATH_STEP_ORDER))
+    + " END"
+)
+SESSION_PATHS_SQL = f"""
+    WITH ordered AS (
+        SELECT session_id, event_type,
+            row_number() OVER (PARTITION BY session_id ORDER BY event_time, {TIE_ORDER}) AS step
+        FROM sessionized
+    ), changes AS (
+        SELECT *, lag(event_type) OVER (PARTITION BY session_id ORDER BY step) AS previous FROM ordered
+    ), kept AS (
+        SELECT *, row_number() OVER (PARTITION BY session_id ORDER BY step) AS n
+        FROM changes WHERE previous IS NULL OR previous <> event_type
+    ), paths AS (
+        SELECT session_id, string_agg(event_type, '{contract.PATH_SEPARATOR}' ORDER BY n) AS path
+        FROM kept WHERE n <= {contract.PATH_STEPS} GROUP BY session_id
+    ), per_session AS (
+        SELECT session_id, CAST(date_trunc('month', min(event_time)) AS DATE) AS session_month,
+            max(CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END) AS purchasing, {REVENUE}
+        FROM sessionized GROUP BY session_id
+    )
+    SELECT session_month, path, count(*) AS sessions, sum(purchasing) AS purchasing_sessions,
+        sum(revenue) AS revenue
+    FROM per_session JOIN paths USING (session_id) GROUP BY ALL
 """
 
 
@@ -155,7 +268,7 @@ MART_SQL = {
         ["event_date", "event_hour", "event_type"],
         ["count(*) AS event_count", "count(DISTINCT user_id) AS unique_users"],
     ),
-    "funnel_daily": _funnel("SELECT * FROM events", ["event_date"]),
+    "funnel_daily": _funnel("SELECT * FROM sessionized", ["event_date"]),
     "category_brand_daily": _funnel(
         UNKNOWNS, ["event_date", "category_l1", "category_code", "brand"], sessions=False
     ),
@@ -168,16 +281,19 @@ MART_SQL = {
                 AS furthest_stage,
             CAST(session_start AS DATE) AS session_date
         FROM (
-            SELECT user_session,
+            SELECT session_id, user_session, session_index,
                 -- the first event's user; on a tie of times the smallest user_id
                 min({'t': event_time, 'u': user_id}).u AS user_id,
                 min(event_time) AS session_start, max(event_time) AS session_end,
                 count(*) AS event_count, """
     + ", ".join([*EVENT_COUNTS, REVENUE])
     + """
-            FROM events GROUP BY user_session
+            FROM sessionized GROUP BY session_id, user_session, session_index
         )
     """,
+    "funnel_ordered_daily": FUNNEL_ORDERED_SQL,
+    "cart_abandonment_daily": CART_ABANDONMENT_SQL,
+    "session_paths_monthly": SESSION_PATHS_SQL,
 }
 # Trailing active users by a range join (each window minute against the (user, minute) pairs before
 # it): a different statement from Spark's gaps-and-islands running sum, so the bench cross-checks both.
@@ -240,6 +356,8 @@ def run_baseline(files: list[str], out_dir: str, threads: int | None = None) -> 
             by_reason["malformed_row"] = malformed
         connection.execute(f"CREATE OR REPLACE TEMP TABLE events AS {conformed(EVENTS_SQL, contract.EVENTS)}")
         rows_valid = connection.execute("SELECT count(*) FROM events").fetchone()[0]
+        # a view, recomputed by every mart that counts sessions, as the Spark marts recompute it
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW sessionized AS {SESSIONIZED_SQL}")
         _copy(connection, "SELECT * FROM events", os.path.join(out_dir, "events"), partition="event_date")
         _copy(
             connection,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
+from spark_jobs.dashboard import journeys
 from spark_jobs.errors import UserError
 
 LOAD_HINT = "build it with `python -m spark_jobs load --target duckdb --lake data/lake --warehouse FILE`"
@@ -55,6 +56,7 @@ class DashboardData:
     quality_batches: list[dict]
     quality_detail: list[dict]
     live: list[dict]
+    journeys: dict[str, list[dict]]  # spark_jobs.dashboard.journeys.QUERIES' rows
 
 
 def _plain(value):
@@ -63,10 +65,16 @@ def _plain(value):
 
 
 def fetch_view(con: duckdb.DuckDBPyConnection, view: str, tail: str = "") -> list[dict]:
+    return fetch_sql(con, f"SELECT * FROM {view} {tail}", view)
+
+
+def fetch_sql(con: duckdb.DuckDBPyConnection, sql: str, views: str) -> list[dict]:
     try:
-        cursor = con.execute(f"SELECT * FROM {view} {tail}")
+        cursor = con.execute(sql)
     except duckdb.CatalogException:
-        raise UserError(f"the warehouse has no view {view}; reload it so the views are (re)created") from None
+        raise UserError(
+            f"the warehouse has no view {views}; reload it so the views are (re)created"
+        ) from None
     names = [column[0] for column in cursor.description]
     return [
         {name: _plain(value) for name, value in zip(names, row, strict=True)} for row in cursor.fetchall()
@@ -83,6 +91,9 @@ def read_dashboard_data(warehouse: str) -> DashboardData:
     with connection as con:
         con.execute("SET TimeZone='UTC'")
         rows = {field: fetch_view(con, view, tail) for field, (view, tail) in QUERIES.items()}
+        rows["journeys"] = {
+            field: fetch_sql(con, sql, "v_journey_*") for field, sql in journeys.QUERIES.items()
+        }
     if not rows["coverage"] or rows["coverage"][0]["first_event_time"] is None:
         raise UserError(f"the warehouse {warehouse} holds no sessions; {LOAD_HINT}")
     return DashboardData(**rows)

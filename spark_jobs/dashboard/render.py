@@ -8,7 +8,7 @@ import html
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from spark_jobs.dashboard import figures, formatting
+from spark_jobs.dashboard import figures, formatting, journeys
 from spark_jobs.dashboard.assets import SORT_SCRIPT, STYLE
 from spark_jobs.dashboard.data import QUERIES, DashboardData
 from spark_jobs.dashboard.live import live_section
@@ -263,6 +263,7 @@ def render_page(data: DashboardData, source: str, now: dt.datetime | None = None
                 ),
             ),
         ),
+        journeys.section(data.journeys),
         _section(
             "quality",
             "Data quality",
