@@ -54,7 +54,8 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
+def chromium(tmp_path_factory):
+    """One headless Chromium for the module (playwright's sync API runs one instance at a time)."""
     executable = chromium_path()
     if executable is None:
         pytest.skip(
@@ -63,33 +64,39 @@ def browser_page(tmp_path_factory):
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright not installed: pip install -e '.[dev]'"
     )
-    root = tmp_path_factory.mktemp("dash_browser")
-    warehouse = root / "warehouse.duckdb"
-    load_duckdb(lake=build_lake(root / "lake"), warehouse=str(warehouse))
-    page_file = Path(build_dashboard(warehouse=str(warehouse), out=str(root / "dashboard.html")))
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(root / "profile"),
+            user_data_dir=str(tmp_path_factory.mktemp("profile")),
             executable_path=executable,
             args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 900},
         )
-        page = context.new_page()
-        events = {"errors": [], "requests": []}
-        page.on("pageerror", lambda error: events["errors"].append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: message.type == "error" and events["errors"].append(f"console: {message.text}"),
-        )
-        page.on("request", lambda request: events["requests"].append(request.url))
-        page.goto(page_file.as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
-        page.wait_for_function(
-            "() => { const charts = document.querySelectorAll('.js-plotly-plot');"
-            " return charts.length > 0 && Array.from(charts).every((c) => c.querySelector('g.cartesianlayer, g.pielayer')); }",
-            timeout=LOAD_TIMEOUT_MS,
-        )
-        yield page, events, page_file
+        yield context
         context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(chromium, tmp_path_factory):
+    root = tmp_path_factory.mktemp("dash_browser")
+    warehouse = root / "warehouse.duckdb"
+    load_duckdb(lake=build_lake(root / "lake"), warehouse=str(warehouse))
+    page_file = Path(build_dashboard(warehouse=str(warehouse), out=str(root / "dashboard.html")))
+    page = chromium.new_page()
+    events = {"errors": [], "requests": []}
+    page.on("pageerror", lambda error: events["errors"].append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and events["errors"].append(f"console: {message.text}"),
+    )
+    page.on("request", lambda request: events["requests"].append(request.url))
+    page.goto(page_file.as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => { const charts = document.querySelectorAll('.js-plotly-plot');"
+        " return charts.length > 0 && Array.from(charts).every((c) => c.querySelector('g.cartesianlayer, g.pielayer')); }",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    yield page, events, page_file
+    page.close()
 
 
 def test_every_chart_container_draws_marks(browser_page):
@@ -140,12 +147,12 @@ def test_clicking_a_table_header_sorts_the_rows(browser_page):
     header = page.locator("#segment-table th", has_text="Revenue").first
     header.click()
     ascending = page.eval_on_selector_all(
-        "#segment-table tbody tr td:nth-child(6)", "cells => cells.map((c) => c.dataset.sort)"
+        "#segment-table tbody tr td:nth-child(7)", "cells => cells.map((c) => c.dataset.sort)"
     )
     assert [float(value) for value in ascending] == sorted(float(value) for value in ascending)
     header.click()
     descending = page.eval_on_selector_all(
-        "#segment-table tbody tr td:nth-child(6)", "cells => cells.map((c) => c.dataset.sort)"
+        "#segment-table tbody tr td:nth-child(7)", "cells => cells.map((c) => c.dataset.sort)"
     )
     assert descending == ascending[::-1] or [float(v) for v in descending] == sorted(
         (float(v) for v in ascending), reverse=True
@@ -158,24 +165,6 @@ def test_screenshot_is_saved_as_a_test_artifact(browser_page):
     target = ARTIFACTS / "dashboard.png"
     page.screenshot(path=str(target), full_page=True)
     assert target.stat().st_size > 10_000
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    """A headless Chromium page factory for the real-data dashboards (one browser for the module)."""
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium not found (/usr/bin/chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path_factory.mktemp("real_profile")),
-            executable_path=executable,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 900},
-        )
-        yield context
-        context.close()
 
 
 @pytest.mark.parametrize("name", list(REAL_FILES))

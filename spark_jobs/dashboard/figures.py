@@ -88,7 +88,9 @@ def daily_trend_figure(daily: list[dict]) -> go.Figure:
     figure.update_yaxes(
         title_text="revenue (USD)", secondary_y=True, showgrid=False, rangemode="tozero", tickprefix="$"
     )
-    figure.update_traces(width=0.6 if len(dates) == 1 else None, selector={"type": "bar"})
+    # at least 7 day slots wide, so one or two dates are bars of a day's width, not the whole plot
+    padding = max(0.0, (7 - len(dates)) / 2)
+    figure.update_xaxes(range=[-0.5 - padding, len(dates) - 0.5 + padding])
     return _layout(figure, "Sessions and revenue per day", height=320)
 
 
@@ -233,10 +235,12 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
     """v_category_brand_ranking for one dimension: top by revenue and top by view -> purchase conversion."""
     by_revenue = top_segments(segments, dimension, "revenue")
     by_conversion = top_segments(segments, dimension, "conversion")
+    # one panel above the other: side by side, long labels ('category_id 2053013555631882655') ran
+    # into the neighbouring panel's bars
     figure = make_subplots(
-        rows=1,
-        cols=2,
-        horizontal_spacing=0.2,
+        rows=2,
+        cols=1,
+        vertical_spacing=0.14,
         subplot_titles=[
             "by revenue (USD)",
             f"by view → purchase ({MIN_VIEWERS_FOR_CONVERSION}+ viewers)",
@@ -265,8 +269,8 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
             textposition="auto",
             hovertemplate="%{y}: %{x:.2%} of viewers also bought<extra></extra>",
         ),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
     if not by_conversion:
         figure.add_annotation(
@@ -278,12 +282,13 @@ def segment_figure(segments: list[dict], dimension: str) -> go.Figure:
             showarrow=False,
             font={"color": "#616e7c"},
         )
-        figure.update_xaxes(visible=False, row=1, col=2)
-        figure.update_yaxes(visible=False, row=1, col=2)
-    figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(tickformat=".1%", row=1, col=2)
+        figure.update_xaxes(visible=False, row=2, col=1)
+        figure.update_yaxes(visible=False, row=2, col=1)
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    figure.update_xaxes(tickprefix="$", row=1, col=1)
+    figure.update_xaxes(tickformat=".1%", row=2, col=1)
     plural = {"category": "categories", "brand": "brands"}.get(dimension, dimension + "s")
-    return _layout(figure, f"Top {plural}", height=400, showlegend=False)
+    return _layout(figure, f"Top {plural}", height=620, showlegend=False)
 
 
 def session_breakdown_figure(breakdown: list[dict], measure: str, title: str, axis_title: str) -> go.Figure:
@@ -326,7 +331,7 @@ def quality_outcome_figure(batches: list[dict]) -> go.Figure:
                 hovertemplate="batch %{y}: %{x:,} " + outcome + " rows<extra></extra>",
             )
         )
-    figure.update_yaxes(type="category", title_text="batch")
+    figure.update_yaxes(type="category", title_text="batch", automargin=True)
     figure.update_xaxes(title_text="input rows")
     return _layout(figure, "Where the input rows went", height=300, barmode="stack")
 

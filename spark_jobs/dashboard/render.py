@@ -193,7 +193,7 @@ def render_page(data: DashboardData, source: str, now: dt.datetime | None = None
         _section(
             "kpis",
             "Key figures",
-            f"{_e(coverage_text(coverage))} {_e(_comparison_note(kpi))} Sessions count on the day they started; "
+            f"Whole period {_e(_period(coverage))}. {_e(_comparison_note(kpi))} Sessions count on the day they started; "
             "rates are shares of users (view → cart: users with a view who also carted).",
             kpi_tiles(data.kpis, OVERVIEW_METRICS),
             '<div style="height:12px"></div>',
