@@ -209,6 +209,27 @@ CATEGORY_L1_TEXT = (
     "First level of category_code; where category_code is empty, 'category_id <id>' (the event's "
     "category_id: 97-98% of the cosmetics shop's events have no code)."
 )
+
+
+def _median_seconds(name: str, interval: str, over: str) -> Column:
+    return _c(
+        name,
+        "INT64",
+        f"Exact median of {interval} in seconds over {over} (the lower middle value for an even count); "
+        "NULL when there are none.",
+        True,
+    )
+
+
+def _mean_seconds(name: str, interval: str, over: str) -> Column:
+    return _c(
+        name,
+        "NUMERIC(18,2)",
+        f"Mean of {interval} in seconds over {over}, rounded half up to 0.01 s; NULL when there are none.",
+        True,
+    )
+
+
 EVENT_DATE = _c("event_date", "DATE", "UTC date of the event.")
 EVENT_MONTH = _c("event_month", "DATE", "First day of the event's UTC month.")
 REVENUE = _c("revenue", "NUMERIC(18,2)", "Sum of price over purchase events.")
@@ -452,33 +473,13 @@ FUNNEL_ORDERED_DAILY = Table(
             "INT64",
             "Entries with a purchase after their cart time and within the window after the entry time.",
         ),
-        _c(
-            "median_seconds_to_cart",
-            "INT64",
-            "Exact median of cart time - entry time in seconds over entries that reached cart (the lower "
-            "middle value for an even count); NULL when none did.",
-            True,
+        _median_seconds("median_seconds_to_cart", "cart time - entry time", "entries that reached cart"),
+        _median_seconds(
+            "median_seconds_to_purchase", "purchase time - entry time", "entries that reached purchase"
         ),
-        _c(
-            "median_seconds_to_purchase",
-            "INT64",
-            "Exact median of purchase time - entry time in seconds over entries that reached purchase "
-            "(the lower middle value for an even count); NULL when none did.",
-            True,
-        ),
-        _c(
-            "avg_seconds_to_cart",
-            "NUMERIC(18,2)",
-            "Mean of cart time - entry time in seconds over entries that reached cart, rounded half up "
-            "to 0.01 s; NULL when none did.",
-            True,
-        ),
-        _c(
-            "avg_seconds_to_purchase",
-            "NUMERIC(18,2)",
-            "Mean of purchase time - entry time in seconds over entries that reached purchase, rounded "
-            "half up to 0.01 s; NULL when none did.",
-            True,
+        _mean_seconds("avg_seconds_to_cart", "cart time - entry time", "entries that reached cart"),
+        _mean_seconds(
+            "avg_seconds_to_purchase", "purchase time - entry time", "entries that reached purchase"
         ),
         _c("window_hours", "INT64", "The conversion window W the row was computed with, in hours."),
     ),
@@ -516,13 +517,7 @@ CART_ABANDONMENT_DAILY = Table(
             "NUMERIC(18,2)",
             "Sum of the purchased carts' values (price of the first cart event).",
         ),
-        _c(
-            "median_seconds_to_purchase",
-            "INT64",
-            "Exact median of first purchase time - cart time in seconds over purchased carts (the lower "
-            "middle value for an even count); NULL when none was purchased.",
-            True,
-        ),
+        _median_seconds("median_seconds_to_purchase", "first purchase time - cart time", "purchased carts"),
     ),
 )
 

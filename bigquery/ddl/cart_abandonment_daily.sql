@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS `{{dataset}}.cart_abandonment_daily` (
   removed INT64 NOT NULL OPTIONS(description="Carts whose product the user removed (remove_from_cart) within the window."),
   abandoned_value NUMERIC(18,2) NOT NULL OPTIONS(description="Sum of the abandoned carts' values (price of the first cart event)."),
   purchased_value NUMERIC(18,2) NOT NULL OPTIONS(description="Sum of the purchased carts' values (price of the first cart event)."),
-  median_seconds_to_purchase INT64 OPTIONS(description="Exact median of first purchase time - cart time in seconds over purchased carts (the lower middle value for an even count); NULL when none was purchased.")
+  median_seconds_to_purchase INT64 OPTIONS(description="Exact median of first purchase time - cart time in seconds over purchased carts (the lower middle value for an even count); NULL when there are none.")
 )
 PARTITION BY cart_date
 CLUSTER BY category_l1, brand

@@ -3,10 +3,10 @@ CREATE TABLE IF NOT EXISTS `{{dataset}}.funnel_ordered_daily` (
   entrants INT64 NOT NULL OPTIONS(description="Entries: users with at least one view that day."),
   reached_cart INT64 NOT NULL OPTIONS(description="Entries with a cart event within the window after the entry time."),
   reached_purchase INT64 NOT NULL OPTIONS(description="Entries with a purchase after their cart time and within the window after the entry time."),
-  median_seconds_to_cart INT64 OPTIONS(description="Exact median of cart time - entry time in seconds over entries that reached cart (the lower middle value for an even count); NULL when none did."),
-  median_seconds_to_purchase INT64 OPTIONS(description="Exact median of purchase time - entry time in seconds over entries that reached purchase (the lower middle value for an even count); NULL when none did."),
-  avg_seconds_to_cart NUMERIC(18,2) OPTIONS(description="Mean of cart time - entry time in seconds over entries that reached cart, rounded half up to 0.01 s; NULL when none did."),
-  avg_seconds_to_purchase NUMERIC(18,2) OPTIONS(description="Mean of purchase time - entry time in seconds over entries that reached purchase, rounded half up to 0.01 s; NULL when none did."),
+  median_seconds_to_cart INT64 OPTIONS(description="Exact median of cart time - entry time in seconds over entries that reached cart (the lower middle value for an even count); NULL when there are none."),
+  median_seconds_to_purchase INT64 OPTIONS(description="Exact median of purchase time - entry time in seconds over entries that reached purchase (the lower middle value for an even count); NULL when there are none."),
+  avg_seconds_to_cart NUMERIC(18,2) OPTIONS(description="Mean of cart time - entry time in seconds over entries that reached cart, rounded half up to 0.01 s; NULL when there are none."),
+  avg_seconds_to_purchase NUMERIC(18,2) OPTIONS(description="Mean of purchase time - entry time in seconds over entries that reached purchase, rounded half up to 0.01 s; NULL when there are none."),
   window_hours INT64 NOT NULL OPTIONS(description="The conversion window W the row was computed with, in hours.")
 )
 PARTITION BY entry_date
