@@ -48,7 +48,7 @@ def test_stream_in_any_order_with_a_restart_then_compact_equals_run(spark, tmp_p
             record["rows_valid"] + record["duplicates_removed"] + record["rows_quarantined"]
         )
     assert sum(record["rows_read"] for record in records) == sum(len(lines) for lines in files.values())
-    assert outcomes(spark, lake)[("duplicate", "")] == 8
+    assert outcomes(spark, lake)[("duplicate", "")] == 9
 
 
 def test_a_duplicate_landing_days_later_is_removed(spark, tmp_path):
