@@ -226,15 +226,16 @@ def mart_source(
     return events.unionByName(earlier.join(seen, "user_session", "left_semi"))
 
 
-def _drop_emptied_session_days(spark: SparkSession, lake: Lake, months: list[str], mart: DataFrame) -> None:
-    """Remove session days of the months that no session starts on any more.
+def _drop_emptied_session_days(
+    spark: SparkSession, lake: Lake, months: list[str], written: list[str]
+) -> None:
+    """Remove session days of the months that no session starts on any more (`written`: the days kept).
 
     A partition overwrite replaces only the days the new rows fall on: when more events arrive
     (a stream's later files) a session's start can move to an earlier day, and a day left with no
     session would keep its stale rows.
     """
     table_uri = lake.spark_uri(lake.table_path(contract.SESSIONS))
-    written = {row[0] for row in mart.select(F.col("session_date").cast("string")).distinct().collect()}
     for day in lake_io.list_partition_values(spark, table_uri, "session_date"):
         if day[:7] in months and day not in written:
             lake_io.delete(spark, f"{table_uri}/session_date={day}")
@@ -284,9 +285,9 @@ def build_marts(
                 mart = mart.where(_within(table.partition_column, kept_ranges(table, months, options)))
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
-            write_partitioned(mart.repartition(table.partition_column), table, lake)
+            written = write_partitioned(mart.repartition(table.partition_column), table, lake)
             if table is contract.SESSIONS and months:
-                _drop_emptied_session_days(spark, lake, months, mart)
+                _drop_emptied_session_days(spark, lake, months, written)
             if table is contract.LIVE_TRAFFIC:
                 live_window.drop_days_before_window(spark, lake)
             rows[table.name] = stored_rows(spark, lake, table)

@@ -11,6 +11,8 @@ from builders import GOOD, HEADER
 
 from spark_jobs import contract
 from spark_jobs.clean import RAW_COLUMNS
+from spark_jobs.lake import Lake
+from spark_jobs.pipeline import run_pipeline
 
 
 def line(**overrides) -> str:
@@ -99,3 +101,11 @@ def outcomes(spark, lake) -> dict[tuple, int]:
         key = (row.outcome, row.reason)
         totals[key] = totals.get(key, 0) + row.row_count
     return {key: count for key, count in sorted(totals.items()) if count}
+
+
+def batch_lake(spark, tmp_path, files: dict[str, list[str]]) -> Lake:
+    folder = tmp_path / "batch-input"
+    paths = [land_csv(folder, name, lines) for name, lines in files.items()]
+    lake = Lake(str(tmp_path / "batch-lake"))
+    run_pipeline(spark, inputs=paths, lake=lake, batch_id="all", max_quarantine_share=1.0)
+    return lake

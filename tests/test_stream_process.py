@@ -9,8 +9,7 @@ import sys
 import time
 
 import pytest
-from stream_lake import assert_same_tables, land_csv, line, traffic_files
-from test_stream import batch_lake
+from stream_lake import assert_same_tables, batch_lake, land_csv, line, traffic_files
 
 from spark_jobs.lake import Lake
 from spark_jobs.streaming.compact import compact
