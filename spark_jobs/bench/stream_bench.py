@@ -98,6 +98,21 @@ def _new_applied(ledger: Path, seen: set[str]) -> list[Path]:
     return fresh
 
 
+def _load_days(load_duckdb, lake: Lake, warehouse: str, days: list[str], attempts: int = 3) -> None:
+    """`load --day` while the stream may be replacing the next batch's partitions: a read that meets a
+    partition mid-swap fails (the footer check or DuckDB's read), and a second try a second later sees
+    the new partition whole."""
+    for attempt in range(attempts):
+        try:
+            load_duckdb(lake=lake, warehouse=warehouse, days=days, skip_missing_days=True)
+            return
+        except Exception as error:  # noqa: BLE001 - retried, then raised
+            if attempt == attempts - 1:
+                raise
+            log.warning("load --day %s failed (%s); trying again", ",".join(days), error)
+            time.sleep(1)
+
+
 def follow(
     *,
     source: str,
@@ -142,7 +157,7 @@ def follow(
                     "committed": path.stat().st_mtime,
                 }
                 if batch["days"]:
-                    load_duckdb(lake=lake, warehouse=warehouse, days=batch["days"], skip_missing_days=True)
+                    _load_days(load_duckdb, lake, warehouse, batch["days"])
                     if dashboard:
                         from spark_jobs.dashboard import build_dashboard
 
