@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from datetime import timedelta
 
 from pyspark import StorageLevel
@@ -190,6 +191,21 @@ def read_events(
     return events
 
 
+def _drop_emptied_session_days(
+    spark: SparkSession, lake: Lake, months: list[str], written: list[str]
+) -> None:
+    """Remove session days of the months that no session starts on any more (`written`: the days kept).
+
+    A partition overwrite replaces only the days the new rows fall on: when more events arrive
+    (a stream's later files) a session's start can move to an earlier day, and a day left with no
+    session would keep its stale rows.
+    """
+    table_uri = lake.spark_uri(lake.table_path(contract.SESSIONS))
+    for day in lake_io.list_partition_values(spark, table_uri, "session_date"):
+        if day[:7] in months and day not in written:
+            lake_io.delete(spark, f"{table_uri}/session_date={day}")
+
+
 # the marts one day's events determine completely (a day partition depends on that day only)
 DAILY_MARTS = tuple(table for table in contract.MARTS if table.partition_column == "event_date")
 
@@ -228,9 +244,17 @@ def build_marts(
             mart = marts.BUILDERS[table.name](source)
             if table is contract.SESSIONS and months:
                 mart = mart.where(F.date_format("session_date", "yyyy-MM").isin(months))
+                # the session days written, to remove the days no session starts on any more
+                written = Observation(f"session-days-{uuid.uuid4().hex[:8]}")
+                mart = mart.observe(
+                    written,
+                    F.concat_ws(",", F.collect_set(F.col("session_date").cast("string"))).alias("days"),
+                )
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
+            if table is contract.SESSIONS and months:
+                _drop_emptied_session_days(spark, lake, months, _observed_days(written))
             if table is contract.LIVE_TRAFFIC:
                 live_window.drop_days_before_window(spark, lake)
             rows[table.name] = spark.read.parquet(lake.spark_uri(lake.table_path(table))).count()

@@ -61,22 +61,15 @@ def add_inputs(parser: argparse.ArgumentParser) -> None:
 
 
 def add_months(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "--month",
-        dest="months",
-        action="append",
-        type=month,
-        metavar="YYYY-MM",
-        help=f"{what}; repeatable",
-    )
+    _add_repeatable(parser, "--month", month, "YYYY-MM", what)
 
 
 def add_days(parser: argparse.ArgumentParser, what: str) -> None:
+    _add_repeatable(parser, "--day", day, "YYYY-MM-DD", what)
+
+
+def _add_repeatable(parser: argparse.ArgumentParser, flag: str, parse, metavar: str, what: str) -> None:
+    """`--month A --month B` -> args.months == [A, B] (the flag's name + s)."""
     parser.add_argument(
-        "--day",
-        dest="days",
-        action="append",
-        type=day,
-        metavar="YYYY-MM-DD",
-        help=f"{what}; repeatable",
+        flag, dest=flag[2:] + "s", action="append", type=parse, metavar=metavar, help=f"{what}; repeatable"
     )
