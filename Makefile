@@ -80,8 +80,11 @@ bench-scale: java-check $(STAMP)
 
 # Fresh data (README, Fresh data): replay the bundled sample into a landing folder while `stream` runs
 # with a 10 s trigger; the DuckDB warehouse and the dashboard follow every micro-batch; prints latency.
+# Its own warehouse and page, so the outputs of `make run` are left as they are.
+STREAM_WAREHOUSE ?= data/stream-demo/warehouse.duckdb
+STREAM_DASHBOARD ?= data/reports/stream-dashboard.html
 stream: java-check $(STAMP)
-	$(PY) -m spark_jobs.bench.stream_bench demo --warehouse "$(WAREHOUSE)" --dashboard "$(DASHBOARD)"
+	$(PY) -m spark_jobs.bench.stream_bench demo --warehouse "$(STREAM_WAREHOUSE)" --dashboard "$(STREAM_DASHBOARD)"
 
 # Replays generated traffic at RATE events/s for MINUTES; per-file delays, rows/s, memory and state size.
 RATE ?= 200
