@@ -15,7 +15,7 @@ WAREHOUSE ?= data/warehouse.duckdb
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON ?= $(CURDIR)/$(PY)
 
-.PHONY: help run test lint clean java-check env package infra-tools test-spark35 bench bench-scale
+.PHONY: help run test lint clean java-check env package infra-tools test-spark35 bench bench-scale stream bench-stream
 
 help:
 	@echo "make run    - run the whole local pipeline on INPUT (default: the bundled sample)"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint   - ruff"
 	@echo "make package - dist/: spark_jobs.zip + entrypoint.py for spark-submit/Dataproc, and a wheel"
 	@echo "make bench  - time Spark clean + marts on a generated month of ROWS rows against DuckDB"
+	@echo "make stream - replay the bundled sample while the stream runs; DuckDB + dashboard follow; latency"
+	@echo "make bench-stream - stream latency at RATE events/s for MINUTES (default 200 for 3)"
 	@echo "make bench-scale - the same at 5 M and 20 M rows: how time and memory grow"
 	@echo "make test-spark35 - the Spark tests on PySpark 3.5 (Dataproc runtime 2.2)"
 	@echo "make clean  - remove generated data and environments"
@@ -78,6 +80,20 @@ bench: java-check $(STAMP)
 
 bench-scale: java-check $(STAMP)
 	$(PY) -m spark_jobs bench --rows 5000000 --rows 20000000 $(if $(ENGINE),--engine $(ENGINE))
+
+# Fresh data (README, Fresh data): replay the bundled sample into a landing folder while `stream` runs
+# with a 10 s trigger; the DuckDB warehouse and the dashboard follow every micro-batch; prints latency.
+# Its own warehouse and page, so the outputs of `make run` are left as they are.
+STREAM_WAREHOUSE ?= data/stream-demo/warehouse.duckdb
+STREAM_DASHBOARD ?= data/reports/stream-dashboard.html
+stream: java-check $(STAMP)
+	$(PY) -m spark_jobs.bench.stream_bench demo --warehouse "$(STREAM_WAREHOUSE)" --dashboard "$(STREAM_DASHBOARD)"
+
+# Replays generated traffic at RATE events/s for MINUTES; per-file delays, rows/s, memory and state size.
+RATE ?= 200
+MINUTES ?= 3
+bench-stream: java-check $(STAMP)
+	$(PY) -m spark_jobs.bench.stream_bench bench --rate $(RATE) --minutes $(MINUTES)
 
 # The jobs must also run on Spark 3.5 (Dataproc Serverless runtime 2.2). This runs the Spark
 # specification tests on PySpark 3.5 in its own venv, with the package taken from the working tree,

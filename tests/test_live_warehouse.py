@@ -181,3 +181,19 @@ def test_skip_missing_days_leaves_out_a_day_without_events_and_loads_the_rest(tm
     assert "nothing to load" in capsys.readouterr().out
     assert main([*argv, "--day", "2019-10-09", "--day", "2019-10-01"]) == 0
     assert count_by_day(warehouse, "events") == {"2019-10-01": 2}
+
+
+def test_a_day_load_of_a_stream_lake_without_monthly_marts_yet_loads_the_daily_tables(tmp_path):
+    """A stream writes monthly marts and sessions at its cadence: before the first, a day load works."""
+    lake = live_lake(tmp_path / "lake")
+    for table in (
+        contract.FUNNEL_BY_CATEGORY,
+        contract.FUNNEL_BY_BRAND,
+        contract.PRODUCT_FUNNEL,
+        contract.SESSIONS,
+    ):
+        shutil.rmtree(lake.table_path(table))
+    warehouse = tmp_path / "w.duckdb"
+    load_duckdb(lake=lake, warehouse=str(warehouse), days=["2019-10-01"])
+    assert count_by_day(warehouse, "events") == {"2019-10-01": 2}
+    assert count_by_day(warehouse, "sessions", "session_date") == {}

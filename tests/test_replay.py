@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 
 import pytest
 from builders import GOOD, HEADER
+from test_pipeline import write_csv
 
 from spark_jobs.cli import main
 from spark_jobs.errors import UserError
@@ -29,13 +29,7 @@ LINES = [
 
 
 def write_input(path, lines, gz=True) -> str:
-    text = "\n".join([HEADER, *lines]) + "\n"
-    if gz:
-        with gzip.open(path, "wt") as handle:
-            handle.write(text)
-    else:
-        path.write_text(text)
-    return str(path)
+    return write_csv(path, lines, gz=gz)
 
 
 class FakeClock:

@@ -171,7 +171,9 @@ def _plan_days(lake: Lake, days: list[str], tables: tuple[Table, ...]) -> LoadPl
     months = sorted({day[:7] for day in days})
     plans = []
     for table in tables:
-        found = find_slices(lake, table, table in WHOLE_TABLES)
+        # a stream's lake has its monthly marts and sessions only after their first cadence
+        required = table.partition_column in DAY_REQUIRED and table not in WHOLE_TABLES
+        found = find_slices(lake, table, missing_ok=not required and table.partition_column is not None)
         if table in WHOLE_TABLES:
             slices = found
         elif table.partition_column is None:
