@@ -35,7 +35,7 @@ def raw_format(spark: SparkSession, inputs: list[str]) -> str:
     """`parquet` (the ingest step's parts) or `csv` (Kaggle files); one batch is one format."""
     formats = {}
     for path in inputs:
-        name = lake_io.first_data_file(spark, path)
+        name = lake_io.first_data_file(path)
         if name is None:
             raise InputError(f"no input file at {path}")
         formats[path] = "parquet" if name.endswith(".parquet") else "csv"
@@ -135,7 +135,7 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
     """The report as JSON (for people and Kestra) and as rows of the data_quality table."""
     lake_io.write_text_atomically(
-        spark, lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
+        lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
     )
     rows = [(report.batch_id, outcome, reason, count) for outcome, reason, count in report.outcome_rows()]
     frame = spark.createDataFrame(rows, "batch_id string, outcome string, reason string, row_count bigint")
@@ -150,7 +150,7 @@ def read_events(
 ) -> DataFrame:
     """Clean events, optionally only for some months (plus `margin_days` on each side)."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if not lake_io.exists(spark, path):
+    if not lake_io.exists(path):
         raise InputError(f"no clean events at {path}: run the clean step first")
     events = read_table(spark, lake, contract.EVENTS)
     if months:
