@@ -7,7 +7,7 @@ import logging
 import time
 from datetime import timedelta
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs import clean, contract, lake_io, marts, raw_input
@@ -64,7 +64,8 @@ def clean_batch(
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
     Two passes over the raw rows: the first writes the quarantine, the second the clean events
-    (counting what it writes); the rows read are counted from the parts' metadata. Above the
+    (counted afterwards in the partitions the write replaced); the rows read are counted from the
+    parts' metadata. Above the
     quarantine limit the second pass only counts: the quarantine and the report are written, no
     clean events are published, and QualityError is raised. CSV inputs are first converted into raw
     Parquet parts in the lake's staging folder (removed afterwards), exactly as ingest would store them.
@@ -91,25 +92,23 @@ def clean_batch(
         report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
         # one shuffle by day serves the deduplication (a day's copies of a row meet in one task) and
         # the write: each day is written by one task, so one file per day instead of one per task
-        written = Observation(f"written-{batch_id}")
-        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date")).observe(
-            # the days as one string: PySpark 3.5 returns an observed array as an unconverted Java object
-            written,
-            F.count(F.lit(1)).alias("rows"),
-            F.concat_ws(",", F.collect_set(F.col("event_date").cast("string"))).alias("days"),
-        )
+        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date"))
         if report.quarantined_share <= max_quarantine_share:
             with stage(f"clean[{batch_id}] write events") as info:
-                write_partitioned(events, contract.EVENTS, lake)
-                report.event_dates = _observed_days(written)
+                # what was written is counted from the partitions the write replaced (their Parquet
+                # metadata), not observed during the write: Sail has no DataFrame.observe
+                report.event_dates = sorted(write_partitioned(events, contract.EVENTS, lake))
                 report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
                 info.update(rows=report.rows_valid, days=len(report.event_dates))
         else:
-            events.count()
-            report.rows_valid = written.get["rows"]
-            report.event_dates = _observed_days(written)
-        # from what the dedup step let through, so check_accounting compares it with what is stored
-        report.duplicates_removed = candidates - written.get["rows"]
+            # nothing is published: one aggregation over the deduplicated events counts them by day
+            by_day = {
+                str(row["event_date"]): row["count"] for row in events.groupBy("event_date").count().collect()
+            }
+            report.event_dates = sorted(by_day)
+            report.rows_valid = sum(by_day.values())
+        # what the dedup step let through, so check_accounting compares the stored rows with the rest
+        report.duplicates_removed = candidates - report.rows_valid
     finally:
         if staged:
             staged.remove()
@@ -118,10 +117,6 @@ def clean_batch(
     check_accounting(report)
     check_quarantine_share(report, max_quarantine_share)
     return report
-
-
-def _observed_days(observation: Observation) -> list[str]:
-    return sorted(day for day in observation.get["days"].split(",") if day)
 
 
 def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:

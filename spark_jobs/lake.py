@@ -50,8 +50,10 @@ class Lake:
         return path if self.is_remote else os.path.abspath(path)
 
 
-def write_partitioned(df, table: Table, lake: Lake) -> None:
+def write_partitioned(df, table: Table, lake: Lake) -> list[str]:
     """Replace exactly the partitions present in `df`; every other partition stays as it was.
+
+    Returns the values of the partitions replaced (`2019-10-01` for `event_date=2019-10-01`).
 
     The project's commit protocol (spark_jobs/commit.py), the same on both engines and on local
     folders and gs://: Spark writes into a staging folder outside the table, then each partition
@@ -69,7 +71,9 @@ def write_partitioned(df, table: Table, lake: Lake) -> None:
     except BaseException:
         commit.remove_run_folder(run_folder)
         raise
-    commit.commit(run_folder, lake.spark_uri(lake.table_path(table)))
+    swapped = commit.commit(run_folder, lake.spark_uri(lake.table_path(table)))
+    prefix = f"{table.partition_column}="
+    return [name[len(prefix) :] for name in swapped if name.startswith(prefix)]
 
 
 def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
