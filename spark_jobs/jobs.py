@@ -82,6 +82,8 @@ def clean_batch(
             # rows read: from the Parquet parts' metadata, not from a counter inside
             # the pass, which would stop Spark's generated code at the counter and cost a second pass
             rows_read = raw.count()
+            if not rows_read:
+                raise InputError(f"{', '.join(inputs)}: no data rows (nothing to clean)")
             write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
             quarantine = read_table(spark, lake, contract.QUARANTINE).where(F.col("batch_id") == batch_id)
             by_reason = {
@@ -127,6 +129,12 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
     return stored.where(F.col(table.partition_column).cast("string").isin(values)).count()
 
 
+def stored_rows(spark: SparkSession, lake: Lake, table: contract.Table) -> int:
+    """Rows stored in a table; 0 when it has no data file yet (an empty write creates none)."""
+    path = lake.spark_uri(lake.table_path(table))
+    return read_table(spark, lake, table).count() if lake_io.first_data_file(path) else 0
+
+
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
     """The report as JSON (for people and Kestra) and as rows of the data_quality table."""
     lake_io.write_text_atomically(
@@ -145,7 +153,7 @@ def read_events(
 ) -> DataFrame:
     """Clean events, optionally only for some months (plus `margin_days` on each side)."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if not lake_io.exists(path):
+    if lake_io.first_data_file(path) is None:  # none written yet, or every batch was empty
         raise InputError(f"no clean events at {path}: run the clean step first")
     events = read_table(spark, lake, contract.EVENTS)
     if months:
@@ -186,7 +194,7 @@ def build_marts(
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
-            rows[table.name] = read_table(spark, lake, table).count()
+            rows[table.name] = stored_rows(spark, lake, table)
             info.update(rows_stored=rows[table.name])
         if timings is not None:
             timings[table.name] = time.perf_counter() - started

@@ -111,6 +111,11 @@ def check_header(line: bytes, source_name: str) -> None:
     shown = shown_text(line.rstrip(b"\r\n"))
     if text.lstrip().startswith("<") or "<html" in text.lower():
         raise SourceFormatError(f"{source_name}: is an HTML page, not a CSV file (first line {shown})")
+    if text.partition(",")[2] == KAGGLE_HEADER:
+        raise SourceFormatError(
+            f"{source_name}: has an extra first column before the Kaggle header (got {shown}), as a file "
+            "saved with its pandas index has; remove that column (e.g. cut -d, -f2-) and try again"
+        )
     if _TIMESTAMP_START.match(text) and text.count(",") == len(KAGGLE_HEADER.split(",")) - 1:
         raise SourceFormatError(
             f"{source_name}: has no header line (its first line is a data row: {shown}); "
