@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -14,6 +15,7 @@ from spark_jobs import clean, contract, lake_io, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.lake_read import read_table
+from spark_jobs.locks import lake_lock
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
@@ -23,6 +25,7 @@ from spark_jobs.quality import (
     format_report,
 )
 from spark_jobs.schemas import conform
+from spark_jobs.vacuum import vacuum
 
 log = logging.getLogger("spark_jobs.jobs")
 
@@ -72,6 +75,15 @@ def clean_batch(
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
+    # one run per lake and batch: a second run of the same month refuses at once, naming the holder
+    with lake_lock(lake, f"batch-{batch_id}"):
+        vacuum(lake)  # finish or remove what killed runs left, before reading or writing anything
+        return _clean_batch_locked(spark, inputs, lake, batch_id, max_quarantine_share)
+
+
+def _clean_batch_locked(
+    spark: SparkSession, inputs: list[str], lake: Lake, batch_id: str, max_quarantine_share: float
+) -> QualityReport:
     staged = (
         raw_input.stage_csv_inputs(inputs, lake, batch_id) if raw_format(spark, inputs) == "csv" else None
     )
@@ -180,6 +192,16 @@ def build_marts(
     the requested months.
     """
     months = sorted(set(months or []))
+    with contextlib.ExitStack() as locks:
+        # per month, in order (two runs taking the same months cannot deadlock); all months: one name
+        for name in [f"marts-{month}" for month in months] or ["marts-all"]:
+            locks.enter_context(lake_lock(lake, name))
+        return _build_marts_locked(spark, lake, months, timings)
+
+
+def _build_marts_locked(
+    spark: SparkSession, lake: Lake, months: list[str], timings: dict | None
+) -> dict[str, int]:
     events = read_events(spark, lake, months)
     rows: dict[str, int] = {}
     for table in contract.MARTS:

@@ -12,6 +12,7 @@ commit protocol's moves go through here. Names starting with `_` or `.` are not 
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import functools
 import os
@@ -69,24 +70,34 @@ def is_dir(uri: str) -> bool:
 
 
 def list_entries(uri: str, recursive: bool = False) -> list[Entry]:
-    """What lies under the folder `uri` (empty if it does not exist), sorted by name."""
+    """What lies under the folder `uri` (empty if it does not exist), sorted by name.
+
+    On gs:// folders are derived from the object names: fake-gcs-server lists no prefixes, and the
+    GCS connector's folder markers may or may not be there.
+    """
     fs, path = filesystem(uri)
     if fs.get_file_info(path).type != pafs.FileType.Directory:
         return []
-    infos = fs.get_file_info(pafs.FileSelector(path, recursive=recursive, allow_not_found=True))
     base = uri.rstrip("/")
-    return sorted(
-        (
-            Entry(
-                base + info.path[len(path) :],
-                info.type == pafs.FileType.Directory,
-                info.size or 0,
-                info.mtime.timestamp() if info.mtime is not None else None,
-            )
-            for info in infos
-        ),
-        key=lambda entry: entry.uri,
-    )
+    gcs = is_gcs(uri)
+    infos = fs.get_file_info(pafs.FileSelector(path, recursive=recursive or gcs, allow_not_found=True))
+    entries: dict[str, Entry] = {}
+    for info in infos:
+        relative = info.path[len(path) + 1 :]
+        if gcs:
+            parts = relative.split("/")
+            folders = parts[:-1] if info.type == pafs.FileType.File else parts
+            for depth in range(1, len(folders) + 1):
+                if recursive or depth == 1:
+                    name = "/".join(folders[:depth])
+                    entries.setdefault(name, Entry(f"{base}/{name}", True, 0, None))
+            if info.type != pafs.FileType.File or (not recursive and len(parts) > 1):
+                continue
+        mtime = info.mtime.timestamp() if info.mtime is not None else None
+        entries[relative] = Entry(
+            f"{base}/{relative}", info.type == pafs.FileType.Directory, info.size or 0, mtime
+        )
+    return [entries[name] for name in sorted(entries)]
 
 
 def is_data_name(name: str) -> bool:
@@ -174,7 +185,16 @@ def delete(uri: str) -> None:
     """Remove a file or a whole folder; nothing happens if it is not there."""
     fs, path = filesystem(uri)
     info = fs.get_file_info(path)
-    if info.type == pafs.FileType.Directory:
+    if info.type == pafs.FileType.Directory and is_gcs(uri):
+        # object by object: pyarrow's delete_dir also deletes a folder marker, which may not exist
+        selector = pafs.FileSelector(path, recursive=True, allow_not_found=True)
+        for item in fs.get_file_info(selector):
+            if item.type == pafs.FileType.File:
+                with contextlib.suppress(FileNotFoundError):
+                    fs.delete_file(item.path)
+        with contextlib.suppress(FileNotFoundError, OSError):
+            fs.delete_file(path + "/")  # the GCS connector's marker, if it wrote one
+    elif info.type == pafs.FileType.Directory:
         fs.delete_dir(path)
     elif info.type == pafs.FileType.File:
         fs.delete_file(path)
