@@ -119,7 +119,8 @@ def test_gzip_and_plain_inputs_give_the_same_clean_events(spark, tmp_path):
 
 
 def write_parquet_part(folder, lines, corrupt=()) -> str:
-    """A raw part as the ingest step stores it: the 9 fields as strings + _corrupt_record."""
+    """A raw part as the ingest step stores it: the 9 fields as strings + _corrupt_record, then
+    source_file and row_id."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -128,6 +129,10 @@ def write_parquet_part(folder, lines, corrupt=()) -> str:
     rows += [{contract.RAW_CORRUPT_COLUMN: text} for text in corrupt]
     names = [*contract.RAW_COLUMNS, contract.RAW_CORRUPT_COLUMN]
     columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in names}
+    columns[contract.RAW_SOURCE_COLUMN] = pa.array(["https://example.test/2019-Oct.csv.gz"] * len(rows))
+    columns[contract.RAW_ROW_ID_COLUMN] = pa.array(
+        [contract.raw_row_id(0, n) for n in range(1, len(rows) + 1)], pa.int64()
+    )
     pq.write_table(pa.table(columns), os.path.join(folder, "part-00000.parquet"))
     return str(folder)
 
