@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from datetime import date, timedelta
 
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs import clean, contract, lake_io, live_window, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.lake_read import read_table
+from spark_jobs.locks import lake_lock
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
@@ -23,6 +25,7 @@ from spark_jobs.quality import (
     format_report,
 )
 from spark_jobs.schemas import conform
+from spark_jobs.vacuum import vacuum
 
 log = logging.getLogger("spark_jobs.jobs")
 
@@ -35,7 +38,7 @@ def raw_format(spark: SparkSession, inputs: list[str]) -> str:
     """`parquet` (the ingest step's parts) or `csv` (Kaggle files); one batch is one format."""
     formats = {}
     for path in inputs:
-        name = lake_io.first_data_file(spark, path)
+        name = lake_io.first_data_file(path)
         if name is None:
             raise InputError(f"no input file at {path}")
         formats[path] = "parquet" if name.endswith(".parquet") else "csv"
@@ -64,13 +67,23 @@ def clean_batch(
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
     Two passes over the raw rows: the first writes the quarantine, the second the clean events
-    (counting what it writes); the rows read are counted from the parts' metadata. Above the
+    (counted afterwards in the partitions the write replaced); the rows read are counted from the
+    parts' metadata. Above the
     quarantine limit the second pass only counts: the quarantine and the report are written, no
     clean events are published, and QualityError is raised. CSV inputs are first converted into raw
     Parquet parts in the lake's staging folder (removed afterwards), exactly as ingest would store them.
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
+    # one run per lake and batch: a second run of the same month refuses at once, naming the holder
+    with lake_lock(lake, f"batch-{batch_id}"):
+        vacuum(lake)  # finish or remove what killed runs left, before reading or writing anything
+        return _clean_batch_locked(spark, inputs, lake, batch_id, max_quarantine_share)
+
+
+def _clean_batch_locked(
+    spark: SparkSession, inputs: list[str], lake: Lake, batch_id: str, max_quarantine_share: float
+) -> QualityReport:
     staged = (
         raw_input.stage_csv_inputs(inputs, lake, batch_id) if raw_format(spark, inputs) == "csv" else None
     )
@@ -93,25 +106,23 @@ def clean_batch(
         report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
         # one shuffle by day serves the deduplication (a day's copies of a row meet in one task) and
         # the write: each day is written by one task, so one file per day instead of one per task
-        written = Observation(f"written-{batch_id}")
-        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date")).observe(
-            # the days as one string: PySpark 3.5 returns an observed array as an unconverted Java object
-            written,
-            F.count(F.lit(1)).alias("rows"),
-            F.concat_ws(",", F.collect_set(F.col("event_date").cast("string"))).alias("days"),
-        )
+        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date"))
         if report.quarantined_share <= max_quarantine_share:
             with stage(f"clean[{batch_id}] write events") as info:
-                write_partitioned(events, contract.EVENTS, lake)
-                report.event_dates = _observed_days(written)
+                # what was written is counted from the partitions the write replaced (their Parquet
+                # metadata), not observed during the write: Sail has no DataFrame.observe
+                report.event_dates = sorted(write_partitioned(events, contract.EVENTS, lake))
                 report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
                 info.update(rows=report.rows_valid, days=len(report.event_dates))
         else:
-            events.count()
-            report.rows_valid = written.get["rows"]
-            report.event_dates = _observed_days(written)
-        # from what the dedup step let through, so check_accounting compares it with what is stored
-        report.duplicates_removed = candidates - written.get["rows"]
+            # nothing is published: one aggregation over the deduplicated events counts them by day
+            by_day = {
+                str(row["event_date"]): row["count"] for row in events.groupBy("event_date").count().collect()
+            }
+            report.event_dates = sorted(by_day)
+            report.rows_valid = sum(by_day.values())
+        # what the dedup step let through, so check_accounting compares the stored rows with the rest
+        report.duplicates_removed = candidates - report.rows_valid
     finally:
         if staged:
             staged.remove()
@@ -120,10 +131,6 @@ def clean_batch(
     check_accounting(report)
     check_quarantine_share(report, max_quarantine_share)
     return report
-
-
-def _observed_days(observation: Observation) -> list[str]:
-    return sorted(day for day in observation.get["days"].split(",") if day)
 
 
 def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:
@@ -137,13 +144,13 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
 def stored_rows(spark: SparkSession, lake: Lake, table: contract.Table) -> int:
     """Rows stored in a table; 0 when it has no data file yet (an empty write creates none)."""
     path = lake.spark_uri(lake.table_path(table))
-    return read_table(spark, lake, table).count() if lake_io.first_data_file(spark, path) else 0
+    return read_table(spark, lake, table).count() if lake_io.first_data_file(path) else 0
 
 
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
     """The report as JSON (for people and Kestra) and as rows of the data_quality table."""
     lake_io.write_text_atomically(
-        spark, lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
+        lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
     )
     rows = [(report.batch_id, outcome, reason, count) for outcome, reason, count in report.outcome_rows()]
     frame = spark.createDataFrame(rows, "batch_id string, outcome string, reason string, row_count bigint")
@@ -178,7 +185,7 @@ def read_events(
 ) -> DataFrame:
     """Clean events, optionally only for some months (plus `margin_days` on each side) or some days."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if lake_io.first_data_file(spark, path) is None:  # none written yet, or every batch was empty
+    if lake_io.first_data_file(path) is None:  # none written yet, or every batch was empty
         raise InputError(f"no clean events at {path}: run the clean step first")
     events = read_table(spark, lake, contract.EVENTS)
     if months:
@@ -236,9 +243,9 @@ def _drop_emptied_session_days(
     session would keep its stale rows.
     """
     table_uri = lake.spark_uri(lake.table_path(contract.SESSIONS))
-    for day in lake_io.list_partition_values(spark, table_uri, "session_date"):
+    for day in lake_io.list_partition_values(table_uri, "session_date"):
         if day[:7] in months and day not in written:
-            lake_io.delete(spark, f"{table_uri}/session_date={day}")
+            lake_io.delete(f"{table_uri}/session_date={day}")
 
 
 # the marts one day's events determine completely (a day partition depends on that day only)
@@ -270,6 +277,22 @@ def build_marts(
     if months and days:
         raise ValueError("build_marts: give months or days, not both")
     months = sorted(set(months or []))
+    with contextlib.ExitStack() as locks:
+        # per month, in order (two runs taking the same months cannot deadlock); all months: one name
+        locked = months or sorted({day[:7] for day in days or []})
+        for name in [f"marts-{month}" for month in locked] or ["marts-all"]:
+            locks.enter_context(lake_lock(lake, name))
+        return _build_marts_locked(spark, lake, months, timings, options, days)
+
+
+def _build_marts_locked(
+    spark: SparkSession,
+    lake: Lake,
+    months: list[str],
+    timings: dict | None,
+    options: marts.MartOptions,
+    days: list[str] | None,
+) -> dict[str, int]:
     rows: dict[str, int] = {}
     for table in DAILY_MARTS if days else contract.MARTS:
         started = time.perf_counter()

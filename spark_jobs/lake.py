@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from dataclasses import dataclass
 
-from spark_jobs import lake_io
+from spark_jobs import commit, lake_io
 from spark_jobs.contract import Table
 
 DEFAULT_LAKE = "data/lake"
@@ -51,39 +50,67 @@ class Lake:
         return path if self.is_remote else os.path.abspath(path)
 
 
-def write_partitioned(df, table: Table, lake: Lake) -> None:
-    """Replace exactly the partitions present in `df` (dynamic partition overwrite).
+def write_partitioned(df, table: Table, lake: Lake) -> list[str]:
+    """Replace exactly the partitions present in `df`; every other partition stays as it was.
 
-    Spark stages dynamic-overwrite output under a hidden `.spark-staging-*` folder and moves whole
-    partitions into place only when the job commits, so a failed run leaves the previous partitions
-    as they were and no half-written partition where readers look.
+    Returns the values of the partitions replaced (`2019-10-01` for `event_date=2019-10-01`).
+
+    The project's commit protocol (spark_jobs/commit.py), the same on both engines and on local
+    folders and gs://: Spark writes into a staging folder outside the table, then each partition
+    written is swapped in whole. A run that fails before the swap leaves the table as it was; one
+    killed during the swap is finished by the next run or `vacuum`. An empty frame replaces nothing.
     """
-    (
-        df.select(*table.column_names)
-        .write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(table.partition_column)
-        .parquet(lake.spark_uri(lake.table_path(table)))
-    )
+    run_folder = commit.new_run_folder(lake.spark_uri(lake.root), table.lake_path)
+    try:
+        (
+            df.select(*table.column_names)
+            .write.mode("overwrite")
+            .partitionBy(table.partition_column)
+            .parquet(commit.staged_data(run_folder))
+        )
+    except BaseException:
+        commit.remove_run_folder(run_folder)
+        raise
+    swapped = commit.commit(run_folder, lake.spark_uri(lake.table_path(table)))
+    prefix = f"{table.partition_column}="
+    return [name[len(prefix) :] for name in swapped if name.startswith(prefix)]
 
 
 def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
     """Replace the folder a batch owns (`Lake.batch_folder`) with `df`, in one file, even when `df` is empty.
 
-    Used for per-batch tables: dynamic overwrite would leave a stale partition when the new run has
-    no rows for it, so this overwrites the batch's folder itself. A partition column lives in the
-    folder name, not in the file.
+    Used for per-batch tables: the batch's folder is replaced even when the new run has no rows for it
+    (an empty file then). A partition column lives in the folder name, not in the file. Staged and
+    swapped by the same commit protocol as `write_partitioned`.
     """
     columns = [name for name in table.column_names if name != table.partition_column]
     folder = lake.spark_uri(lake.batch_folder(table, batch_id))
     parent, name = folder.rsplit("/", 1)
-    # written beside the folder under a hidden name (readers skip names starting with "."), then moved
-    # in place: a failed run leaves the previous batch's files as they were
-    staging = f"{parent}/.{name}.tmp-{uuid.uuid4().hex[:8]}"
-    # repartition, not coalesce: coalesce(1) would run the whole upstream pass (e.g. validating every
-    # raw row to find the quarantined ones) in one task; this shuffles only the rows written
-    df.select(*columns).repartition(1).write.mode("overwrite").parquet(staging)
-    lake_io.replace_folder(df.sparkSession, staging, folder)
+    run_folder = commit.new_run_folder(lake.spark_uri(lake.root), table.lake_path)
+    try:
+        # repartition, not coalesce: coalesce(1) would run the whole upstream pass (e.g. validating every
+        # raw row to find the quarantined ones) in one task; this shuffles only the rows written
+        staged = f"{commit.staged_data(run_folder)}/{name}"
+        df.select(*columns).repartition(1).write.mode("overwrite").parquet(staged)
+        if not lake_io.data_files(staged):
+            # Sail writes nothing at all for an empty frame (classic Spark one file without rows):
+            # the batch's folder then gets that empty file here, so both engines leave the same folder
+            _write_empty_parquet(f"{staged}/part-00000-empty.parquet", table)
+    except BaseException:
+        commit.remove_run_folder(run_folder)
+        raise
+    commit.commit(run_folder, parent, [name])
+
+
+def _write_empty_parquet(uri: str, table: Table) -> None:
+    import pyarrow.parquet as pq
+
+    from spark_jobs.schemas import arrow_schema
+
+    schema = arrow_schema(table, without=(table.partition_column,) if table.partition_column else ())
+    filesystem, path = lake_io.filesystem(uri)
+    filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    pq.write_table(schema.empty_table(), path, filesystem=filesystem, compression="zstd")
 
 
 def batch_id_for(input_path: str) -> str:

@@ -9,8 +9,9 @@ from pyspark.sql import functions as F
 
 from spark_jobs import contract, lake_io
 from spark_jobs.jobs import build_marts, clean_batch
-from spark_jobs.lake import Lake
+from spark_jobs.lake import Lake, batch_id_for
 from spark_jobs.lake_read import read_table
+from spark_jobs.locks import lake_lock
 from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 
 log = logging.getLogger("spark_jobs.pipeline")
@@ -27,10 +28,16 @@ def run_pipeline(
     months: list[str] | None = None,
     options: MartOptions = DEFAULT_OPTIONS,
 ) -> dict:
+    batch_id = batch_id or batch_id_for(inputs[0])
+    with lake_lock(lake, f"batch-{batch_id}"):  # held from clean to the summary; clean_batch re-enters it
+        return _run_locked(spark, inputs, lake, batch_id, max_quarantine_share, months, options)
+
+
+def _run_locked(spark, inputs, lake, batch_id, max_quarantine_share, months, options) -> dict:
     report = clean_batch(spark, inputs, lake, batch_id=batch_id, max_quarantine_share=max_quarantine_share)
     months = months or report.months
     events = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if months and lake_io.first_data_file(spark, events) is not None:
+    if months and lake_io.first_data_file(events) is not None:
         mart_rows = build_marts(spark, lake, months, options=options)
         totals = funnel_totals(spark, lake, months)
     else:  # an empty batch (every row quarantined or none valid): every mart stays as it is
@@ -43,7 +50,7 @@ def run_pipeline(
 def funnel_totals(spark: SparkSession, lake: Lake, months: list[str]) -> dict:
     """Event counts and revenue over the months, from the funnel_daily mart (a few rows a month)."""
     path = lake.spark_uri(lake.table_path(contract.FUNNEL_DAILY))
-    if lake_io.first_data_file(spark, path) is None:  # no month has events yet
+    if lake_io.first_data_file(path) is None:  # no month has events yet
         return dict(NO_EVENTS)
     daily = read_table(spark, lake, contract.FUNNEL_DAILY)
     daily = daily.where(F.date_format("event_date", "yyyy-MM").isin(months))

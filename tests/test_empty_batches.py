@@ -8,8 +8,10 @@ import pytest
 from test_pipeline import line, month_lines, write_csv, write_parquet_part
 
 from spark_jobs import contract
+from spark_jobs.clean import RAW_SCHEMA
 from spark_jobs.cli import main, one_line
 from spark_jobs.lake import Lake
+from spark_jobs.lake_read import read_parquet
 
 
 def run(tmp_path, capsys, path, *extra) -> tuple[int, str]:
@@ -63,18 +65,21 @@ def test_raw_parts_without_rows_are_refused_in_one_line_naming_them(spark, tmp_p
 
 
 def test_a_missing_parquet_path_reads_as_a_sentence_not_a_spark_exception(spark, tmp_path):
+    # through the read layer: Sail reads a missing path as no rows instead of failing
     missing = tmp_path / "nowhere"
     with pytest.raises(Exception) as raised:
-        spark.read.parquet(str(missing)).count()
-    assert one_line(raised.value) == f"no such file or folder: file:{missing}"
+        read_parquet(spark, str(missing), RAW_SCHEMA).count()
+    assert one_line(raised.value) == f"no such file or folder: {missing}"
 
 
 def test_a_folder_without_parquet_files_reads_as_a_sentence_not_a_spark_exception(spark, tmp_path):
     (tmp_path / "table").mkdir()
     (tmp_path / "table" / "_SUCCESS").write_text("")
     with pytest.raises(Exception) as raised:
-        spark.read.parquet(str(tmp_path / "table")).count()
-    assert one_line(raised.value).startswith("a folder that should hold Parquet files holds none")
+        read_parquet(spark, str(tmp_path / "table"), RAW_SCHEMA).count()
+    assert one_line(raised.value).startswith(
+        f"{tmp_path / 'table'}: a folder that should hold Parquet files holds none"
+    )
     assert "Exception" not in one_line(raised.value)
 
 
