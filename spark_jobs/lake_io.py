@@ -19,7 +19,18 @@ import os
 import uuid
 from dataclasses import dataclass
 
-import pyarrow.fs as pafs
+
+class _PyarrowFs:
+    """`pyarrow.fs`, imported on first use: the CLI parses a command (and the Dataproc driver starts)
+    without pyarrow, numpy or pandas (tests/test_cli_imports.py)."""
+
+    def __getattr__(self, name: str):
+        import pyarrow.fs
+
+        return getattr(pyarrow.fs, name)
+
+
+pafs = _PyarrowFs()
 
 GLOB_CHARS = "*?["
 
