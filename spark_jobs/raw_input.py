@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
-import uuid
 from dataclasses import dataclass
 
+from spark_jobs import commit
 from spark_jobs.errors import UserError
 from spark_jobs.ingest.job import DEFAULT_PART_SIZE_MB
 from spark_jobs.ingest.local_source import open_path
 from spark_jobs.ingest.split import split_csv
 from spark_jobs.lake import Lake
 
-STAGING_FOLDER = "_staging"
+STAGING_INPUTS = "csv-inputs"  # <lake>/_staging/csv-inputs/<batch>/<run>/data/<file number>/
 
 
 class DirectCsvError(UserError):
@@ -37,7 +36,7 @@ class StagedParts:
     inputs: list[str]  # one folder of Parquet parts per CSV file, in the order of the inputs
 
     def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        commit.remove_run_folder(self.folder)
 
 
 def stage_csv_inputs(inputs: list[str], lake: Lake, batch_id: str) -> StagedParts:
@@ -55,8 +54,10 @@ def stage_csv_inputs(inputs: list[str], lake: Lake, batch_id: str) -> StagedPart
             "and clean the ingested month"
         )
     files = [file for path in inputs for file in csv_files(path.removeprefix("file://"))]
-    folder = lake.path(STAGING_FOLDER, f"csv-{batch_id}-{uuid.uuid4().hex[:8]}")
-    staged = StagedParts(folder, [os.path.join(folder, f"{number:05d}") for number in range(len(files))])
+    # a run folder of the commit protocol (its owner recorded), so `vacuum` removes it after a kill
+    folder = commit.new_run_folder(os.path.abspath(lake.root), f"{STAGING_INPUTS}/{batch_id}")
+    data = commit.staged_data(folder)
+    staged = StagedParts(folder, [os.path.join(data, f"{number:05d}") for number in range(len(files))])
     try:
         for path, out_dir in zip(files, staged.inputs, strict=True):
             os.makedirs(out_dir)

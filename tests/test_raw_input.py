@@ -9,6 +9,7 @@ import pytest
 from builders import HEADER
 from test_pipeline import line
 
+from spark_jobs import commit
 from spark_jobs.lake import Lake
 from spark_jobs.raw_input import DirectCsvError, csv_files, stage_csv_inputs
 
@@ -31,7 +32,9 @@ def test_each_file_becomes_a_folder_of_raw_parts_in_the_lakes_hidden_staging_fol
     files = [write(tmp_path / "a.csv", [line()] * 2), write(tmp_path / "b.csv", [line()])]
     lake = Lake(str(tmp_path / "lake"))
     staged = stage_csv_inputs(files, lake, "2019-10")
-    assert os.path.dirname(staged.folder) == lake.path("_staging")
+    # a run folder of the lake's commit protocol, so `vacuum` removes it after a kill
+    assert os.path.dirname(staged.folder) == os.path.abspath(lake.path("_staging", "csv-inputs", "2019-10"))
+    assert commit.run_folders(os.path.abspath(lake.root)) == [staged.folder]
     tables = [pq.read_table(folder) for folder in staged.inputs]
     assert [table.column("source_file").to_pylist() for table in tables] == [[files[0]] * 2, [files[1]]]
     assert [table.column("row_id").to_pylist() for table in tables] == [[1, 2], [1]]
@@ -44,7 +47,7 @@ def test_a_file_that_fails_leaves_no_staging_folder(tmp_path):
     lake = Lake(str(tmp_path / "lake"))
     with pytest.raises(Exception, match="b.csv: has the header but no data rows"):
         stage_csv_inputs([good, bad], lake, "2019-10")
-    assert os.listdir(lake.path("_staging")) == []
+    assert commit.run_folders(os.path.abspath(lake.root)) == []
 
 
 @pytest.mark.parametrize(
