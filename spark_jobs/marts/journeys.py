@@ -98,7 +98,12 @@ def cart_abandonment_daily(events: DataFrame, options: MartOptions = DEFAULT_OPT
 def _path(steps: str) -> F.Column:
     """The event types of `steps` (sorted structs), consecutive repeats collapsed, the first steps joined."""
     types = F.transform(steps, lambda step: step["event_type"])
-    changes = F.filter(types, lambda kind, i: (i == 0) | (kind != F.element_at(types, i)))
+    # element_at is 1-based, so element_at(types, i) is the step before `kind`; the index is clamped to
+    # 1 for the first step because Sail evaluates both sides of the OR (Spark short-circuits it) and
+    # rejects index 0
+    changes = F.filter(
+        types, lambda kind, i: (i == 0) | (kind != F.element_at(types, F.greatest(i, F.lit(1))))
+    )
     return F.array_join(F.slice(changes, 1, contract.PATH_STEPS), contract.PATH_SEPARATOR)
 
 
