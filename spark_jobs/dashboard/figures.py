@@ -352,7 +352,7 @@ def quarantine_reason_figure(detail: list[dict]) -> go.Figure | None:
             hovertemplate="%{y}: %{x:,} rows<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_yaxes(autorange="reversed", type="category", automargin=True)
     figure.update_xaxes(title_text="quarantined rows")
     return _layout(
         figure, "Quarantined rows by reason", height=max(240, 60 + 32 * len(rows)), showlegend=False
