@@ -23,7 +23,8 @@ from spark_jobs.gcs_connector import gcs_conf
 
 ENGINES = ("spark", "sail")
 ENGINE_VARIABLE = "SPARK_JOBS_ENGINE"
-LOCAL_DEFAULT_ENGINE = "spark"
+# Sail locally: the same jobs about 3x faster than on the JVM, with identical tables (README, Performance)
+LOCAL_DEFAULT_ENGINE = "sail"
 
 SQL_CONF = {
     "spark.sql.session.timeZone": "UTC",
