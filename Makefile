@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 INPUT ?= data/sample/2019-Oct-sample.csv.gz
+# the engine of `make run` (spark_jobs.session: sail or spark; empty: the local default); `make bench`
+# runs both unless ENGINE names one
+ENGINE ?=
 MONTH ?=
 LAKE ?= data/lake
 WAREHOUSE ?= data/warehouse.duckdb
@@ -19,7 +22,7 @@ help:
 	@echo "make test   - run every test"
 	@echo "make lint   - ruff"
 	@echo "make package - dist/: spark_jobs.zip + entrypoint.py for spark-submit/Dataproc, and a wheel"
-	@echo "make bench  - time Spark clean + marts on a generated month of ROWS rows against DuckDB"
+	@echo "make bench  - time clean + marts on Sail and classic Spark on a generated month of ROWS rows against DuckDB"
 	@echo "make bench-scale - the same at 5 M and 20 M rows: how time and memory grow"
 	@echo "make test-spark35 - the Spark tests on PySpark 3.5 (Dataproc runtime 2.2)"
 	@echo "make clean  - remove generated data and environments"
@@ -71,13 +74,14 @@ $(BQEMU_STAMP): tests/servers/bqemu_setup.py
 # Benchmarks stay out of `make test` (minutes of work); results go to bench/results/.
 ROWS ?= 10000000
 bench: java-check $(STAMP)
-	$(PY) -m spark_jobs bench --rows $(ROWS)
+	$(PY) -m spark_jobs bench --rows $(ROWS) $(if $(ENGINE),--engine $(ENGINE))
 
 bench-scale: java-check $(STAMP)
-	$(PY) -m spark_jobs bench --rows 5000000 --rows 20000000
+	$(PY) -m spark_jobs bench --rows 5000000 --rows 20000000 $(if $(ENGINE),--engine $(ENGINE))
 
 # The jobs must also run on Spark 3.5 (Dataproc Serverless runtime 2.2). This runs the Spark
-# specification tests on PySpark 3.5 in its own venv, with the package taken from the working tree.
+# specification tests on PySpark 3.5 in its own venv, with the package taken from the working tree,
+# on classic Spark only (Sail needs PySpark 4.x and is not on Dataproc).
 # Not part of `make test`: it downloads a second Spark (about 320 MB).
 SPARK35_STAMP := $(VENV)-spark35/.installed
 
@@ -89,7 +93,7 @@ $(SPARK35_STAMP):
 	@touch $@
 
 test-spark35: java-check $(SPARK35_STAMP)
-	PYTHONPATH=$(CURDIR) $(VENV)-spark35/bin/python -m pytest -p no:cacheprovider \
+	SPARK_JOBS_TEST_ENGINES=spark PYTHONPATH=$(CURDIR) $(VENV)-spark35/bin/python -m pytest -p no:cacheprovider \
 	  tests/test_clean_rules.py tests/test_marts.py tests/test_pipeline.py tests/test_cli_end_to_end.py
 
 package: $(STAMP)
@@ -98,9 +102,10 @@ package: $(STAMP)
 DASHBOARD ?= data/reports/dashboard.html
 
 # ingest INPUT into LAKE/raw -> clean + marts -> DuckDB warehouse -> HTML dashboard (one Spark start)
-run: java-check $(STAMP)
+# Java only for classic Spark (ENGINE=spark); the default engine, Sail, runs inside Python
+run: $(if $(filter spark,$(ENGINE)),java-check) $(STAMP)
 	$(PY) -m spark_jobs local --input "$(INPUT)" $(if $(MONTH),--month "$(MONTH)") --lake "$(LAKE)" \
-	  --warehouse "$(WAREHOUSE)" --dashboard "$(DASHBOARD)"
+	  --warehouse "$(WAREHOUSE)" --dashboard "$(DASHBOARD)" $(if $(ENGINE),--engine $(ENGINE))
 
 # Debian's chromium for the dashboard's browser test, installed with apt-get where there is one (as root,
 # or through passwordless sudo). Never fails the build: without it the browser test skips and says why.

@@ -1,7 +1,7 @@
 """Cleaning rules for raw Kaggle-format events: pure DataFrame -> DataFrame functions.
 
-Input: the raw CSV read as strings (see `RAW_SCHEMA`) with `_corrupt_record` set by Spark for lines
-that do not have exactly 9 fields, plus `source_file` and `row_id`. The first failed rule, in the
+Input: raw Parquet parts (see `RAW_SCHEMA`): the 9 fields as strings, `_corrupt_record` set for lines
+that do not have exactly 9 fields, `source_file` and `row_id`. The first failed rule, in the
 order of `REASONS`, becomes the row's `reason`; rows without a reason are valid.
 """
 
@@ -18,7 +18,8 @@ from spark_jobs.schemas import spark_type
 RAW_COLUMNS = contract.RAW_COLUMNS
 CORRUPT = contract.RAW_CORRUPT_COLUMN
 RAW_SCHEMA = T.StructType(
-    [T.StructField(name, T.StringType()) for name in RAW_COLUMNS] + [T.StructField(CORRUPT, T.StringType())]
+    [T.StructField(name, T.StringType()) for name in (*RAW_COLUMNS, CORRUPT, contract.RAW_SOURCE_COLUMN)]
+    + [T.StructField(contract.RAW_ROW_ID_COLUMN, T.LongType())]
 )
 REASONS = (
     "malformed_row",

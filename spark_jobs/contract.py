@@ -27,9 +27,19 @@ RAW_COLUMNS = (
     "user_id",
     "user_session",
 )
-# In raw parts stored as Parquet by the ingest step: the text of a line that did not have exactly
-# 9 fields (its field columns are then NULL), NULL otherwise. Spark's CSV reader fills the same column.
+# In raw Parquet parts (written by the ingest step, and by the clean step for a CSV given directly):
+# the text of a line that did not have exactly 9 fields (its field columns are then NULL), NULL otherwise.
 RAW_CORRUPT_COLUMN = "_corrupt_record"
+# Also in every raw Parquet part: the original file's path or URI, and the row's id (`raw_row_id`).
+RAW_SOURCE_COLUMN = "source_file"
+RAW_ROW_ID_COLUMN = "row_id"
+# row_id = part number * 2**32 + the row's position in its part (1-based: the part's rows in file
+# order, then its malformed lines): stable for the same file, unique within a source file.
+ROW_ID_PART_SHIFT = 32
+
+
+def raw_row_id(part_number: int, position: int) -> int:
+    return (part_number << ROW_ID_PART_SHIFT) + position
 
 
 @dataclass(frozen=True)
@@ -154,13 +164,19 @@ QUARANTINE = Table(
     kind="quarantine",
     warehouse=False,
     description="Input lines rejected by the cleaning rules, kept as text with the first failed rule.",
-    grain=("batch_id", "row_id"),
+    grain=("batch_id", "source_file", "row_id"),
     lake_path="quarantine",
     partition_column="batch_id",
     columns=(
         _c("batch_id", "STRING", "The input batch (usually the month, e.g. 2019-10) the line came from."),
         _c("source_file", "STRING", "Full path or URI of the file the line came from."),
-        _c("row_id", "INT64", "Unique id of the row within the batch (not a line number)."),
+        _c(
+            "row_id",
+            "INT64",
+            "Id of the row within its source file: raw part number * 2^32 + the row's position in the"
+            " part (1-based; the part's rows in file order, then its malformed lines). The same file"
+            " gives the same ids on every run.",
+        ),
         _c("reason", "STRING", "First cleaning rule the line failed, e.g. bad_event_time."),
         _c("raw_line", "STRING", "The line as read (fields re-joined with commas when it had 9 fields)."),
         *(_c(name, "STRING", f"Raw {name} text, trimmed.", True) for name in RAW_COLUMNS),

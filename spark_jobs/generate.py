@@ -517,7 +517,11 @@ def format_lines(catalogue: Catalogue, year: int, month: int, events: ChunkEvent
 
 
 def bad_lines(template_lines: list[str], first_kind: int, month: str, rng: np.random.Generator) -> list[str]:
-    """Corrupt copies of valid lines; kinds rotate through BAD_KINDS so that a few lines cover them all."""
+    """Corrupt copies of valid lines; kinds rotate through BAD_KINDS so that a few lines cover them all.
+
+    The first line of each kind in the file takes the kind's first value (an impossible date, a
+    negative price, ...), so even a handful of bad lines shows the typical cases.
+    """
     result = []
     for offset, line in enumerate(template_lines):
         kind = BAD_KINDS[(first_kind + offset) % len(BAD_KINDS)]
@@ -526,7 +530,10 @@ def bad_lines(template_lines: list[str], first_kind: int, month: str, rng: np.ra
             fields = fields[:-1] if rng.random() < 0.5 else [*fields, "extra"]
         else:
             column, values = BAD_VALUES[kind]
-            fields[column] = values[int(rng.integers(len(values)))].format(month=month)
+            choice = int(rng.integers(len(values)))
+            if first_kind + offset < len(BAD_KINDS):
+                choice = 0
+            fields[column] = values[choice].format(month=month)
         result.append(",".join(fields) + "\n")
     return result
 
@@ -583,8 +590,15 @@ class GenerateResult:
     seconds: float
 
 
-def write_month(out: str, rows: int, month: str, seed: int = 0, bad_rows: int = 0) -> GenerateResult:
-    """Write a synthetic month to `out` (.csv or .csv.gz); a temporary file is renamed at the end."""
+def write_month(
+    out: str, rows: int, month: str, seed: int = 0, bad_rows: int = 0, cut_last_line: bool = False
+) -> GenerateResult:
+    """Write a synthetic month to `out` (.csv or .csv.gz); a temporary file is renamed at the end.
+
+    `cut_last_line` ends the file with one more line, a copy of the last one cut in the middle of its
+    third field and without a newline, as a download cut short leaves it (a real REES46 copy ends so);
+    it counts as one more line and one more `malformed_row`.
+    """
     if not (out.endswith(".csv") or out.endswith(".csv.gz")):
         raise ValueError(f"--out must end in .csv or .csv.gz, got {out!r}")
     parse_month(month)
@@ -605,20 +619,31 @@ def write_month(out: str, rows: int, month: str, seed: int = 0, bad_rows: int = 
             # One writer thread: gzip (which releases the GIL) compresses chunk k while chunk k+1 is made.
             with sink, ThreadPoolExecutor(max_workers=1) as writer:
                 pending = writer.submit(sink.write, HEADER.encode() + b"\n")
+                last_line = ""
                 for plan, lines in month_chunks(rows, month, seed, bad_rows):
                     pending.result()
                     pending = writer.submit(sink.write, _data_bytes(lines))
                     duplicates += plan.duplicates
+                    last_line = lines[len(lines) - 1].as_py() if len(lines) else last_line
                     log.debug("chunk %d: %d lines", plan.index, plan.lines)
                 pending.result()
+                if cut_last_line and last_line:
+                    sink.write(cut_line(last_line).encode())
         os.replace(temporary, out)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
-    return GenerateResult(
-        out, rows, duplicates, bad_kind_counts(bad_rows), os.path.getsize(out), time.perf_counter() - started
-    )
+    bad = bad_kind_counts(bad_rows)
+    if cut_last_line:
+        rows, bad["malformed_row"] = rows + 1, bad["malformed_row"] + 1
+    return GenerateResult(out, rows, duplicates, bad, os.path.getsize(out), time.perf_counter() - started)
+
+
+def cut_line(line: str) -> str:
+    """`line` cut in the middle of its third field (product_id), without its newline: 3 fields."""
+    fields = line.rstrip("\n").split(",")
+    return ",".join(fields[:2] + [fields[2][: max(len(fields[2]) // 2, 1)]])
 
 
 def _data_bytes(lines: pa.StringArray) -> memoryview:

@@ -8,13 +8,13 @@ import logging
 import time
 from datetime import timedelta
 
-from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from spark_jobs import clean, contract, lake_io, marts
+from spark_jobs import clean, contract, lake_io, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
+from spark_jobs.lake_read import read_table
 from spark_jobs.locks import lake_lock
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
@@ -28,11 +28,6 @@ from spark_jobs.schemas import conform
 from spark_jobs.vacuum import vacuum
 
 log = logging.getLogger("spark_jobs.jobs")
-
-
-# CSV inputs are kept on local disk after the one parse both passes of clean_batch read (the README's
-# Performance section); ingested Parquet parts are read twice instead, which costs less than keeping them.
-KEEP_PARSED = StorageLevel.DISK_ONLY
 
 
 class InputError(UserError):
@@ -53,28 +48,13 @@ def raw_format(spark: SparkSession, inputs: list[str]) -> str:
     return next(iter(formats.values()))
 
 
-def read_raw(spark: SparkSession, inputs: list[str], kind: str | None = None) -> DataFrame:
-    """Raw lines as strings, with the source file and a row id; lines without 9 fields kept as corrupt.
+def read_raw(spark: SparkSession, parts: list[str]) -> DataFrame:
+    """Raw Parquet parts (`clean.RAW_SCHEMA`: 9 strings, `_corrupt_record`, `source_file`, `row_id`).
 
-    Reads what the ingest step stores (Parquet parts of string columns, the default) or Kaggle CSV
-    files (plain or gzip, each with the Kaggle header, which is skipped). `kind` is `raw_format`'s answer.
+    The one raw reader: the ingest step writes these parts, and a CSV given directly is converted
+    into them first (`raw_input.stage_csv_inputs`), so no file metadata or generated id is needed.
     """
-    reader = spark.read.schema(clean.RAW_SCHEMA)
-    if (kind or raw_format(spark, inputs)) == "parquet":
-        # the ingest step's Parquet parts: the same 9 string columns + _corrupt_record
-        frame = reader.parquet(*inputs)
-    else:
-        frame = (
-            reader.option("header", True)
-            .option("mode", "PERMISSIVE")
-            .option("columnNameOfCorruptRecord", clean.CORRUPT)
-            .csv(inputs)
-        )
-    return frame.select(
-        "*",
-        F.col("_metadata.file_path").alias("source_file"),
-        F.monotonically_increasing_id().alias("row_id"),
-    )
+    return spark.read.schema(clean.RAW_SCHEMA).parquet(*parts)
 
 
 def clean_batch(
@@ -87,10 +67,11 @@ def clean_batch(
     """Clean one batch of raw files into the lake; return its checked data-quality report.
 
     Two passes over the raw rows: the first writes the quarantine, the second the clean events
-    (counting what it writes); the rows read are counted from the parts' metadata. Above the
+    (counted afterwards in the partitions the write replaced); the rows read are counted from the
+    parts' metadata. Above the
     quarantine limit the second pass only counts: the quarantine and the report are written, no
-    clean events are published, and QualityError is raised. A CSV input is parsed once and kept on
-    local disk for both passes.
+    clean events are published, and QualityError is raised. CSV inputs are first converted into raw
+    Parquet parts in the lake's staging folder (removed afterwards), exactly as ingest would store them.
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
@@ -103,18 +84,20 @@ def clean_batch(
 def _clean_batch_locked(
     spark: SparkSession, inputs: list[str], lake: Lake, batch_id: str, max_quarantine_share: float
 ) -> QualityReport:
-    kind = raw_format(spark, inputs)
-    raw = read_raw(spark, inputs, kind)
-    if kind == "csv":
-        raw = raw.persist(KEEP_PARSED)
+    staged = (
+        raw_input.stage_csv_inputs(inputs, lake, batch_id) if raw_format(spark, inputs) == "csv" else None
+    )
+    raw = read_raw(spark, staged.inputs if staged else inputs)
     try:
         validated = clean.validate(raw)
         with stage(f"clean[{batch_id}] quarantine") as info:
-            # rows read: from the Parquet parts' metadata (or the kept CSV), not from a counter inside
+            # rows read: from the Parquet parts' metadata, not from a counter inside
             # the pass, which would stop Spark's generated code at the counter and cost a second pass
             rows_read = raw.count()
+            if not rows_read:
+                raise InputError(f"{', '.join(inputs)}: no data rows (nothing to clean)")
             write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
-            quarantine = spark.read.parquet(lake.spark_uri(lake.batch_folder(contract.QUARANTINE, batch_id)))
+            quarantine = read_table(spark, lake, contract.QUARANTINE).where(F.col("batch_id") == batch_id)
             by_reason = {
                 row["reason"]: row["count"] for row in quarantine.groupBy("reason").count().collect()
             }
@@ -123,27 +106,26 @@ def _clean_batch_locked(
         report = QualityReport(batch_id, inputs, rows_read, candidates, 0, by_reason)
         # one shuffle by day serves the deduplication (a day's copies of a row meet in one task) and
         # the write: each day is written by one task, so one file per day instead of one per task
-        written = Observation(f"written-{batch_id}")
-        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date")).observe(
-            # the days as one string: PySpark 3.5 returns an observed array as an unconverted Java object
-            written,
-            F.count(F.lit(1)).alias("rows"),
-            F.concat_ws(",", F.collect_set(F.col("event_date").cast("string"))).alias("days"),
-        )
+        events = clean.deduplicate(clean.valid_events(validated).repartition("event_date"))
         if report.quarantined_share <= max_quarantine_share:
             with stage(f"clean[{batch_id}] write events") as info:
-                write_partitioned(events, contract.EVENTS, lake)
-                report.event_dates = _observed_days(written)
+                # what was written is counted from the partitions the write replaced (their Parquet
+                # metadata), not observed during the write: Sail has no DataFrame.observe
+                report.event_dates = sorted(write_partitioned(events, contract.EVENTS, lake))
                 report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
                 info.update(rows=report.rows_valid, days=len(report.event_dates))
         else:
-            events.count()
-            report.rows_valid = written.get["rows"]
-            report.event_dates = _observed_days(written)
-        # from what the dedup step let through, so check_accounting compares it with what is stored
-        report.duplicates_removed = candidates - written.get["rows"]
+            # nothing is published: one aggregation over the deduplicated events counts them by day
+            by_day = {
+                str(row["event_date"]): row["count"] for row in events.groupBy("event_date").count().collect()
+            }
+            report.event_dates = sorted(by_day)
+            report.rows_valid = sum(by_day.values())
+        # what the dedup step let through, so check_accounting compares the stored rows with the rest
+        report.duplicates_removed = candidates - report.rows_valid
     finally:
-        raw.unpersist()
+        if staged:
+            staged.remove()
     write_quality_report(spark, lake, report)
     log.info("\n%s", format_report(report))
     check_accounting(report)
@@ -151,16 +133,18 @@ def _clean_batch_locked(
     return report
 
 
-def _observed_days(observation: Observation) -> list[str]:
-    return sorted(day for day in observation.get["days"].split(",") if day)
-
-
 def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:
     """Rows now stored in the given partitions (a Parquet metadata read, no data scan)."""
     if not values:
         return 0
-    stored = spark.read.parquet(lake.spark_uri(lake.table_path(table)))
+    stored = read_table(spark, lake, table)
     return stored.where(F.col(table.partition_column).cast("string").isin(values)).count()
+
+
+def stored_rows(spark: SparkSession, lake: Lake, table: contract.Table) -> int:
+    """Rows stored in a table; 0 when it has no data file yet (an empty write creates none)."""
+    path = lake.spark_uri(lake.table_path(table))
+    return read_table(spark, lake, table).count() if lake_io.first_data_file(path) else 0
 
 
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
@@ -181,9 +165,9 @@ def read_events(
 ) -> DataFrame:
     """Clean events, optionally only for some months (plus `margin_days` on each side)."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if not lake_io.exists(path):
+    if lake_io.first_data_file(path) is None:  # none written yet, or every batch was empty
         raise InputError(f"no clean events at {path}: run the clean step first")
-    events = spark.read.parquet(path)
+    events = read_table(spark, lake, contract.EVENTS)
     if months:
         condition = None
         for month in months:
@@ -232,7 +216,7 @@ def _build_marts_locked(
             # one shuffle of the (small) mart rows by partition: one file per day or month instead
             # of one per task and partition, and no faster or slower to write (README, Performance)
             write_partitioned(mart.repartition(table.partition_column), table, lake)
-            rows[table.name] = spark.read.parquet(lake.spark_uri(lake.table_path(table))).count()
+            rows[table.name] = stored_rows(spark, lake, table)
             info.update(rows_stored=rows[table.name])
         if timings is not None:
             timings[table.name] = time.perf_counter() - started

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from spark_jobs import commit
+from spark_jobs import commit, lake_io
 from spark_jobs.contract import Table
 
 DEFAULT_LAKE = "data/lake"
@@ -50,8 +50,10 @@ class Lake:
         return path if self.is_remote else os.path.abspath(path)
 
 
-def write_partitioned(df, table: Table, lake: Lake) -> None:
+def write_partitioned(df, table: Table, lake: Lake) -> list[str]:
     """Replace exactly the partitions present in `df`; every other partition stays as it was.
+
+    Returns the values of the partitions replaced (`2019-10-01` for `event_date=2019-10-01`).
 
     The project's commit protocol (spark_jobs/commit.py), the same on both engines and on local
     folders and gs://: Spark writes into a staging folder outside the table, then each partition
@@ -69,7 +71,9 @@ def write_partitioned(df, table: Table, lake: Lake) -> None:
     except BaseException:
         commit.remove_run_folder(run_folder)
         raise
-    commit.commit(run_folder, lake.spark_uri(lake.table_path(table)))
+    swapped = commit.commit(run_folder, lake.spark_uri(lake.table_path(table)))
+    prefix = f"{table.partition_column}="
+    return [name[len(prefix) :] for name in swapped if name.startswith(prefix)]
 
 
 def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
@@ -86,13 +90,27 @@ def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
     try:
         # repartition, not coalesce: coalesce(1) would run the whole upstream pass (e.g. validating every
         # raw row to find the quarantined ones) in one task; this shuffles only the rows written
-        df.select(*columns).repartition(1).write.mode("overwrite").parquet(
-            f"{commit.staged_data(run_folder)}/{name}"
-        )
+        staged = f"{commit.staged_data(run_folder)}/{name}"
+        df.select(*columns).repartition(1).write.mode("overwrite").parquet(staged)
+        if not lake_io.data_files(staged):
+            # Sail writes nothing at all for an empty frame (classic Spark one file without rows):
+            # the batch's folder then gets that empty file here, so both engines leave the same folder
+            _write_empty_parquet(f"{staged}/part-00000-empty.parquet", table)
     except BaseException:
         commit.remove_run_folder(run_folder)
         raise
     commit.commit(run_folder, parent, [name])
+
+
+def _write_empty_parquet(uri: str, table: Table) -> None:
+    import pyarrow.parquet as pq
+
+    from spark_jobs.schemas import arrow_schema
+
+    schema = arrow_schema(table, without=(table.partition_column,) if table.partition_column else ())
+    filesystem, path = lake_io.filesystem(uri)
+    filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    pq.write_table(schema.empty_table(), path, filesystem=filesystem, compression="zstd")
 
 
 def batch_id_for(input_path: str) -> str:

@@ -29,7 +29,13 @@ def month_of(input_path: str, month: str | None) -> str:
 
 
 def run_local(
-    *, input_path: str, lake: Lake, warehouse: str, dashboard: str, month: str | None = None
+    *,
+    input_path: str,
+    lake: Lake,
+    warehouse: str,
+    dashboard: str,
+    month: str | None = None,
+    engine: str | None = None,
 ) -> dict:
     from spark_jobs.dashboard import build_dashboard
     from spark_jobs.ingest.job import ingest_month
@@ -43,7 +49,10 @@ def run_local(
     year, number = (int(part) for part in month.split("-"))
     ingest_month(month=month, dest=lake.path("raw"), source=input_path, force=True)
     result = run_pipeline(
-        get_spark("local"), inputs=[lake.raw_month_path(year, number)], lake=lake, months=[month]
+        get_spark("local", engine=engine),
+        inputs=[lake.raw_month_path(year, number)],
+        lake=lake,
+        months=[month],
     )
     load_duckdb(lake=lake, warehouse=warehouse, months=[month])
     build_dashboard(warehouse=warehouse, out=dashboard)

@@ -24,6 +24,20 @@ def configure_logging(verbose: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+_recorders: list[dict[str, float]] = []
+
+
+@contextlib.contextmanager
+def recording_stages() -> Iterator[dict[str, float]]:
+    """Collect the seconds of every `stage` finished inside the block (name -> seconds; the bench's)."""
+    seconds: dict[str, float] = {}
+    _recorders.append(seconds)
+    try:
+        yield seconds
+    finally:
+        _recorders.remove(seconds)
+
+
 @contextlib.contextmanager
 def stage(name: str) -> Iterator[dict]:
     """Log a stage's start and end with elapsed seconds; callers put counts into the yielded dict."""
@@ -32,6 +46,8 @@ def stage(name: str) -> Iterator[dict]:
     log.info("%s: started", name)
     yield info
     elapsed = time.perf_counter() - started
+    for recorder in _recorders:
+        recorder[name] = elapsed
     details = " ".join(
         f"{key}={value:,}" if isinstance(value, int) else f"{key}={value}" for key, value in info.items()
     )

@@ -7,12 +7,15 @@ import logging
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from spark_jobs import contract
+from spark_jobs import contract, lake_io
 from spark_jobs.jobs import build_marts, clean_batch
 from spark_jobs.lake import Lake, batch_id_for
+from spark_jobs.lake_read import read_table
 from spark_jobs.locks import lake_lock
 
 log = logging.getLogger("spark_jobs.pipeline")
+
+NO_EVENTS = {"view_count": 0, "cart_count": 0, "purchase_count": 0, "revenue": 0.0}
 
 
 def run_pipeline(
@@ -31,15 +34,23 @@ def run_pipeline(
 def _run_locked(spark, inputs, lake, batch_id, max_quarantine_share, months) -> dict:
     report = clean_batch(spark, inputs, lake, batch_id=batch_id, max_quarantine_share=max_quarantine_share)
     months = months or report.months
-    mart_rows = build_marts(spark, lake, months)
-    totals = funnel_totals(spark, lake, months)
+    events = lake.spark_uri(lake.table_path(contract.EVENTS))
+    if months and lake_io.first_data_file(events) is not None:
+        mart_rows = build_marts(spark, lake, months)
+        totals = funnel_totals(spark, lake, months)
+    else:  # an empty batch (every row quarantined or none valid): every mart stays as it is
+        log.info("no clean events from batch %s; the marts are unchanged", report.batch_id)
+        mart_rows, totals = {}, dict(NO_EVENTS)
     log.info("\n%s", format_summary(lake, report.rows_read, report.rows_valid, mart_rows, totals))
     return {"quality": report.to_dict(), "marts": mart_rows, "funnel": totals}
 
 
 def funnel_totals(spark: SparkSession, lake: Lake, months: list[str]) -> dict:
     """Event counts and revenue over the months, from the funnel_daily mart (a few rows a month)."""
-    daily = spark.read.parquet(lake.spark_uri(lake.table_path(contract.FUNNEL_DAILY)))
+    path = lake.spark_uri(lake.table_path(contract.FUNNEL_DAILY))
+    if lake_io.first_data_file(path) is None:  # no month has events yet
+        return dict(NO_EVENTS)
+    daily = read_table(spark, lake, contract.FUNNEL_DAILY)
     daily = daily.where(F.date_format("event_date", "yyyy-MM").isin(months))
     row = daily.agg(
         *(

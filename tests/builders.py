@@ -24,20 +24,15 @@ GOOD = {
 
 
 def raw_row(**overrides) -> tuple:
-    """A raw row as the CSV reader yields it (strings; no corrupt record), with some fields changed."""
+    """A raw row's 9 fields and `_corrupt_record` (strings; no corrupt record), with some fields changed."""
     values = {**GOOD, **overrides}
     return (*(values[name] for name in RAW_COLUMNS), None)
 
 
 def raw_frame(spark, rows: list[tuple]):
-    """Raw rows with the source file and row id the reader adds."""
-    from pyspark.sql import functions as F
-
-    frame = spark.createDataFrame(rows, RAW_SCHEMA)
-    return frame.select(
-        "*",
-        F.lit("file:/in/2019-Oct.csv").alias("source_file"),
-        F.monotonically_increasing_id().alias("row_id"),
+    """Raw rows as a raw part holds them: with the source file and the row id (position, from 1)."""
+    return spark.createDataFrame(
+        [(*row, "file:/in/2019-Oct.csv", position) for position, row in enumerate(rows, start=1)], RAW_SCHEMA
     )
 
 

@@ -1,4 +1,12 @@
-"""Shared fixtures: one local SparkSession for the whole test run (cold start costs ~7 s)."""
+"""Shared fixtures: one session per engine for the whole test run (classic Spark's cold start costs ~7 s,
+Sail's embedded server under 1 s).
+
+`spark` is parametrized over both engines (`spark_jobs.session.ENGINES`), so every test that uses it is a
+specification of both: `test_x[spark]` on classic Spark, `test_x[sail]` on Sail. pytest groups the tests
+by engine; each engine's session is built once and stopped at the end of the run. While a test runs,
+$SPARK_JOBS_ENGINE names its engine, so the commands it calls in-process (`main(["run", ...])`) use the
+same session. `classic_spark` is for what only runs on classic Spark (the spark-submit / Dataproc chain).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +14,80 @@ import os
 
 import pytest
 
+from spark_jobs.session import ENGINE_VARIABLE, ENGINES
+
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 # Real servers for integration tests: fake_gcs_server/fake_gcs (fake-gcs-server), http_files (HTTP),
 # bigquery_emulator/bigquery_client (bqemulator); fake_dataproc, a stand-in for the Dataproc batches API.
 pytest_plugins = ["servers.gcs", "servers.http", "servers.bigquery", "servers.dataproc"]
 
+# Small settings for small test data; the JVM ones only apply to classic Spark.
+TEST_CONF = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.memory": "2g",
+}
+
 
 @pytest.fixture(scope="session")
-def spark(tmp_path_factory):
-    from spark_jobs.session import get_spark
+def engine_sessions(tmp_path_factory):
+    """engine -> its session, built on first use and stopped when the run ends."""
+    from spark_jobs.session import stop_spark
 
     os.environ.setdefault("SPARK_SHUFFLE_PARTITIONS", "2")
-    session = get_spark(
-        "spark_jobs_tests",
-        master="local[2]",
-        extra_conf={
-            "spark.sql.shuffle.partitions": "2",
-            "spark.default.parallelism": "2",
-            "spark.driver.memory": "2g",
-            "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
-        },
-    )
-    yield session
-    session.stop()
+    sessions: dict = {}
+    yield sessions
+    for session in sessions.values():
+        stop_spark(session)
+
+
+def _activate(engine: str, sessions: dict, tmp_path_factory):
+    """The engine's session, made the one this process's Spark functions and commands use."""
+    from spark_jobs.session import get_spark
+
+    os.environ[ENGINE_VARIABLE] = engine
+    if engine in sessions:
+        return get_spark(engine=engine)
+    conf = TEST_CONF
+    if engine == "spark":
+        conf = {**TEST_CONF, "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse"))}
+    sessions[engine] = get_spark("spark_jobs_tests", master="local[2]", extra_conf=conf, engine=engine)
+    return sessions[engine]
+
+
+# `make test-spark35` runs classic Spark only (PySpark 3.5 has no Sail: Dataproc 2.2's runtime)
+TEST_ENGINES = os.environ.get("SPARK_JOBS_TEST_ENGINES", ",".join(ENGINES)).split(",")
+
+
+@pytest.fixture(scope="session", params=TEST_ENGINES)
+def spark(request, engine_sessions, tmp_path_factory):
+    previous = os.environ.get(ENGINE_VARIABLE)
+    yield _activate(request.param, engine_sessions, tmp_path_factory)
+    _restore(previous)
+
+
+@pytest.fixture(autouse=True)
+def _engine_of_the_test(request, engine_sessions, tmp_path_factory):
+    """Re-activate a test's engine (a `classic_spark` test in between may have switched the process)."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    if "spark" in request.fixturenames and params.get("spark") in TEST_ENGINES:
+        _activate(params["spark"], engine_sessions, tmp_path_factory)
+    yield
+
+
+@pytest.fixture
+def classic_spark(engine_sessions, tmp_path_factory):
+    """Classic Spark only: what spark-submit and Dataproc run (the JVM's Hadoop configuration included)."""
+    previous = os.environ.get(ENGINE_VARIABLE)
+    yield _activate("spark", engine_sessions, tmp_path_factory)
+    _restore(previous)
+    if previous in engine_sessions:
+        _activate(previous, engine_sessions, tmp_path_factory)
+
+
+def _restore(previous: str | None) -> None:
+    if previous is None:
+        os.environ.pop(ENGINE_VARIABLE, None)
+    else:
+        os.environ[ENGINE_VARIABLE] = previous

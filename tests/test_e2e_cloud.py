@@ -33,8 +33,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def spark_on_fake_gcs(spark, fake_gcs):
-    """The shared session's gs:// pointed at the emulator for this test, then restored."""
+def spark_on_fake_gcs(classic_spark, fake_gcs):
+    """The shared classic session's gs:// pointed at the emulator for this test, then restored."""
+    spark = classic_spark
     hadoop = spark.sparkContext._jsc.hadoopConfiguration()
     keys = {**EMULATOR_KEYS, "fs.gs.storage.root.url": fake_gcs}
     previous = {key: hadoop.get(key) for key in keys}

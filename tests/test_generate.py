@@ -279,3 +279,14 @@ def test_committed_sample_is_what_the_documented_command_makes(tmp_path):
     assert main(args) == 0
     assert (tmp_path / SAMPLE.name).read_bytes() == SAMPLE.read_bytes()
     assert SAMPLE.stat().st_size < 800_000
+
+
+def test_the_sample_has_each_kind_of_bad_line_and_a_cut_last_line():
+    text = gzip.decompress(SAMPLE.read_bytes()).decode()
+    lines = text.split("\n")
+    assert len(lines) == 1 + 30001 and not text.endswith("\n")
+    assert lines[-1].count(",") == 2  # cut in its third field
+    fields = [line.split(",") for line in lines[1:]]
+    assert sum(f[0].startswith("2019-02-30") for f in fields) >= 1
+    assert sum(len(f) == 9 and f[6] == "-12.50" for f in fields) >= 1
+    assert sum(len(f) == 9 and f[8] == "" for f in fields) == 2

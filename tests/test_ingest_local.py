@@ -87,10 +87,29 @@ def test_parquet_parts_hold_the_nine_raw_columns_and_the_corrupt_record_as_strin
 
     (part,) = stored_parts(tmp_path / "raw")
     schema = part_table(part).schema
-    assert schema.names == [*RAW_COLUMNS, "_corrupt_record"]
-    assert all(field.type == pa.string() and field.nullable for field in schema)
+    assert schema.names[:10] == [*RAW_COLUMNS, "_corrupt_record"]
+    assert all(field.type == pa.string() and field.nullable for field in list(schema)[:10])
     assert pq.ParquetFile(pa.BufferReader(part)).metadata.row_group(0).column(0).compression == "ZSTD"
     assert rows == [(*GOOD.split(b","), None), (b"a", b"", b"c", b"d", b"e", b"f", b"g", b"h", b"i", None)]
+
+
+def test_every_row_carries_its_source_file_and_a_row_id_of_part_and_position(tmp_path):
+    lines = [GOOD.replace(b"s-1", f"s-{n}".encode()) for n in range(400)]
+    source = tmp_path / "2019-Oct.csv"
+    source.write_bytes(HEADER.encode() + b"\n" + b"".join(line + b"\n" for line in [*lines, b"cut,line"]))
+    ingest(str(source), tmp_path / "raw", part_size_mb=0.02)
+
+    tables = [part_table(part) for part in stored_parts(tmp_path / "raw")]
+    assert len(tables) >= 3
+    assert {value for table in tables for value in table["source_file"].to_pylist()} == {str(source)}
+    assert [table.schema.field("row_id").type for table in tables] == [pa.int64()] * len(tables)
+    for number, table in enumerate(tables):
+        assert table["row_id"].to_pylist() == [(number << 32) + n for n in range(1, table.num_rows + 1)]
+    last = tables[-1].to_pylist()[-1]
+    assert (last["_corrupt_record"], last["row_id"]) == (
+        "cut,line",
+        ((len(tables) - 1) << 32) + tables[-1].num_rows,
+    )
 
 
 def test_field_text_is_kept_as_parsed_quotes_removed_and_spaces_kept(tmp_path):
@@ -351,3 +370,14 @@ def test_hidden_folders_a_killed_run_left_a_day_ago_are_removed_and_recent_ones_
 
     assert sorted(name for name in os.listdir(year) if name.startswith(".")) == [".month=10.tmp-c3"]
     assert os.listdir(month_dir(tmp_path / "raw"))
+
+
+def test_a_refused_header_is_shown_escaped_and_cut_short(tmp_path):
+    source = tmp_path / "2019-Oct.csv"
+    source.write_bytes(b"\x1b[31m\xff\xfe" + "é".encode() * 300 + b"\n" + GOOD + b"\n")
+    with pytest.raises(UserError) as refused:
+        ingest(str(source), tmp_path / "raw")
+    message = str(refused.value)
+    assert message.startswith(f"{source}: header is not the Kaggle header ")
+    assert message.endswith("got '\\x1b[31m\\xff\\xfe" + "\\xe9" * 21 + "'...")
+    assert message.isascii() and message.isprintable()

@@ -45,3 +45,31 @@ def test_clean_events_from_the_parts_equal_those_from_the_original_file(spark, t
         spark.read.parquet(str(tmp_path / "lake-b" / events_path)),
         ignore_row_order=True,
     )
+
+
+def test_a_quoted_rfc4180_field_reads_the_same_through_ingest_and_directly(spark, tmp_path):
+    # the brand Acme, "Inc" written as an RFC 4180 field (doubled quotes); one raw reader, one answer
+    source = tmp_path / "2019-Oct.csv"
+    rows = [
+        '2019-10-01 10:00:00 UTC,view,1,2,electronics,"Acme, ""Inc""",9.99,7,s-1',
+        '2019-10-01 10:00:01 UTC,cart,1,2,electronics,"Acme, ""Inc""",9.99,7,s-1',
+        '2019-10-01 10:00:02 UTC,view,1,2,"a,b",brand,-1,7,s-1',
+        "2019-10-01 10:00:03 UTC,view,1,2,cut",
+    ]
+    source.write_text("\n".join([KAGGLE_HEADER, *rows]) + "\n")
+    ingested = ingest_month(
+        month="2019-10", source=str(source), dest=str(tmp_path / "a" / "raw"), progress_bar=False
+    )
+    lakes = Lake(str(tmp_path / "a")), Lake(str(tmp_path / "b"))
+    clean_batch(spark, [ingested["month_uri"]], lakes[0], batch_id="2019-10", max_quarantine_share=1.0)
+    clean_batch(spark, [str(source)], lakes[1], batch_id="2019-10", max_quarantine_share=1.0)
+
+    events = [spark.read.parquet(lake.table_path(contract.EVENTS)) for lake in lakes]
+    assert_df_equality(*events, ignore_row_order=True)
+    assert {row.brand for row in events[1].collect()} == {'acme, "inc"'}
+    quarantine = [spark.read.parquet(lake.table_path(contract.QUARANTINE)) for lake in lakes]
+    assert_df_equality(*quarantine, ignore_row_order=True)
+    assert sorted((row.reason, row.row_id, row.source_file) for row in quarantine[1].collect()) == [
+        ("bad_price", 3, str(source)),
+        ("malformed_row", 4, str(source)),
+    ]

@@ -156,3 +156,51 @@ def test_the_blocker_really_blocks(tmp_path):
     probe = [str(BASE_PYTHON), "-c", "import duckdb"]
     result = subprocess.run(probe, capture_output=True, text=True, env=packaged_env(first_on_path=tmp_path))
     assert "duckdb is not installed on Dataproc Serverless" in result.stderr
+
+
+@pytest.mark.integration
+def test_building_the_package_prints_no_setuptools_deprecation_warning(tmp_path):
+    """`make env` / `make run` build the project; the license is the SPDX string, so no warning."""
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path), str(ROOT)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert "project.license" not in output and "Deprecat" not in output, output[-3000:]
+
+
+def readme_submit_block() -> list[str]:
+    """The shell lines of the README's spark-submit example (continuation lines joined)."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### spark-submit (local or Dataproc)") :]
+    block = section[section.index("```bash\n") + len("```bash\n") :]
+    return block[: block.index("```")].replace("\\\n", " ").splitlines()
+
+
+@pytest.mark.integration
+def test_the_readmes_spark_submit_lines_run_as_written_without_the_venv_on_path(dist, tmp_path):
+    """The README's exact lines in a copy of the repository's layout (.venv, dist, an ingested month),
+    from a shell whose PATH does not have the venv: `make package` is the `dist` fixture."""
+    make_package, *lines = readme_submit_block()
+    assert make_package == "make package"
+    os.symlink(Path(sys.prefix), tmp_path / ".venv")
+    os.symlink(dist, tmp_path / "dist")
+    generate = [sys.executable, "-m", "spark_jobs", "generate", "--rows", "300", "--month", "2019-10"]
+    subprocess.run([*generate, "--out", str(tmp_path / "2019-Oct.csv.gz")], check=True, cwd=ROOT)
+    ingest = [sys.executable, "-m", "spark_jobs", "ingest", "--month", "2019-10"]
+    ingest += ["--source", str(tmp_path / "2019-Oct.csv.gz"), "--dest", str(tmp_path / "data/lake/raw")]
+    subprocess.run(ingest, check=True, cwd=ROOT, capture_output=True)
+    conf = tmp_path / "conf"  # fewer shuffle partitions than Spark's 200, which cost minutes here
+    conf.mkdir()
+    (conf / "spark-defaults.conf").write_text(
+        "spark.ui.enabled false\nspark.sql.shuffle.partitions 2\nspark.default.parallelism 2\n"
+    )
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(PATH=path, SPARK_CONF_DIR=str(conf), SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_LEVEL="ERROR")
+    result = subprocess.run(
+        ["bash", "-c", "set -e\n" + "\n".join(lines)], capture_output=True, text=True, cwd=tmp_path,
+        env=env, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert list((tmp_path / "data/lake/clean/events").glob("event_date=2019-10-*"))

@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 
 from spark_jobs import contract
 from spark_jobs.cli import main
+from spark_jobs.errors import UserError
 from spark_jobs.jobs import build_marts, clean_batch
 from spark_jobs.lake import Lake, write_partitioned
 from spark_jobs.quality import QualityError
@@ -118,7 +119,8 @@ def test_gzip_and_plain_inputs_give_the_same_clean_events(spark, tmp_path):
 
 
 def write_parquet_part(folder, lines, corrupt=()) -> str:
-    """A raw part as the ingest step stores it: the 9 fields as strings + _corrupt_record."""
+    """A raw part as the ingest step stores it: the 9 fields as strings + _corrupt_record, then
+    source_file and row_id."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -127,6 +129,10 @@ def write_parquet_part(folder, lines, corrupt=()) -> str:
     rows += [{contract.RAW_CORRUPT_COLUMN: text} for text in corrupt]
     names = [*contract.RAW_COLUMNS, contract.RAW_CORRUPT_COLUMN]
     columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in names}
+    columns[contract.RAW_SOURCE_COLUMN] = pa.array(["https://example.test/2019-Oct.csv.gz"] * len(rows))
+    columns[contract.RAW_ROW_ID_COLUMN] = pa.array(
+        [contract.raw_row_id(0, n) for n in range(1, len(rows) + 1)], pa.int64()
+    )
     pq.write_table(pa.table(columns), os.path.join(folder, "part-00000.parquet"))
     return str(folder)
 
@@ -238,7 +244,7 @@ def test_a_failed_read_changes_nothing(spark, tmp_path, lake):
     broken.parent.mkdir()
     full = gzip.compress(("\n".join([HEADER, *month_lines("2019-10") * 50]) + "\n").encode())
     broken.write_bytes(full[: len(full) // 2])
-    with pytest.raises(Exception, match="(?i)unexpected end of input stream"):
+    with pytest.raises(UserError, match=r"broken/2019-Oct.csv.gz: truncated or corrupt gzip data"):
         clean_batch(spark, [str(broken)], lake)
     assert sorted(events_in(spark, lake).collect()) == before
     assert spark.read.parquet(lake.table_path(contract.QUARANTINE)).collect() == quarantine_before
@@ -254,3 +260,52 @@ def test_a_missing_input_is_a_one_line_error_naming_the_path(tmp_path, spark, ca
 def test_marts_without_clean_events_is_a_clear_error(tmp_path, spark, capsys):
     assert main(["marts", "--lake", str(tmp_path / "empty")]) == 1
     assert "run the clean step first" in capsys.readouterr().err
+
+
+def clean_error(path, tmp_path, capsys) -> str:
+    """The one error line of `clean --input path`."""
+    assert main(["clean", "--input", str(path), "--lake", str(tmp_path / "lake")]) == 1
+    (error,) = [text for text in capsys.readouterr().err.splitlines() if "ERROR" in text]
+    return error[error.index("ERROR") :]
+
+
+def test_a_direct_csv_of_random_bytes_is_refused_naming_the_file_with_its_header_escaped(
+    spark, tmp_path, capsys
+):
+    path = tmp_path / "2019-Oct.csv"
+    path.write_bytes(bytes(b for b in range(256) if b != 10) * 40 + b"\n" + line().encode() + b"\n")
+    error = clean_error(path, tmp_path, capsys)
+    assert error.startswith(f"ERROR spark_jobs: clean failed: {path}: header is not the Kaggle header ")
+    assert "got '\\x00\\x01\\x02" in error and error.endswith("...")
+    assert error.isascii() and error.isprintable() and len(error) < 400
+    assert not os.path.exists(tmp_path / "lake" / contract.QUARANTINE.lake_path)
+
+
+def test_a_direct_csv_of_another_dataset_with_nine_columns_is_refused(spark, tmp_path, capsys):
+    path = tmp_path / "2019-Oct.csv"
+    path.write_text("a,b,c,d,e,f,g,h,i\n" + line() + "\n")
+    error = clean_error(path, tmp_path, capsys)
+    assert error == (
+        f"ERROR spark_jobs: clean failed: {path}: header is not the Kaggle header "
+        f"'{HEADER}'; got 'a,b,c,d,e,f,g,h,i'"
+    )
+
+
+def test_a_direct_csv_without_a_header_line_is_refused_as_such(spark, tmp_path, capsys):
+    path = tmp_path / "2019-Oct.csv"
+    path.write_text(line() + "\n")
+    error = clean_error(path, tmp_path, capsys)
+    assert f"{path}: has no header line (its first line is a data row: '{line()[:100]}'...)" in error
+
+
+def test_a_header_only_csv_is_refused_in_one_line_naming_it(spark, tmp_path, capsys):
+    path = write_csv(tmp_path / "2019-Oct.csv", [])
+    assert clean_error(path, tmp_path, capsys) == (
+        f"ERROR spark_jobs: clean failed: {path}: has the header but no data rows"
+    )
+
+
+def test_the_direct_csv_staging_folder_is_removed_after_the_batch(spark, tmp_path, lake):
+    clean_batch(spark, [write_csv(tmp_path / "2019-Oct.csv", month_lines("2019-10"))], lake)
+    # the lake's commit protocol keeps its own (emptied) table folders under _staging
+    assert [name for name in os.listdir(lake.path("_staging")) if name.startswith("csv-")] == []

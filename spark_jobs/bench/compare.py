@@ -1,6 +1,7 @@
-"""Both engines must produce the same numbers: every mart compared in full, plus the quality counts.
+"""The jobs (on any engine) and the DuckDB baseline must produce the same numbers: every mart compared
+in full, plus the quality counts.
 
-DuckDB reads Spark's partitioned Parquet and the baseline's Parquet, casts both to the contract's
+DuckDB reads the jobs' partitioned Parquet and the baseline's Parquet, casts both to the contract's
 types, and runs EXCEPT ALL both ways (so duplicated rows count too). Any difference fails the bench.
 """
 
@@ -27,8 +28,8 @@ class Difference:
 
     def describe(self) -> str:
         text = (
-            f"{self.table}: {self.rows_spark:,} rows in Spark, {self.rows_duckdb:,} in DuckDB; "
-            f"{self.only_in_spark:,} only in Spark, {self.only_in_duckdb:,} only in DuckDB"
+            f"{self.table}: {self.rows_spark:,} rows from the jobs, {self.rows_duckdb:,} in DuckDB; "
+            f"{self.only_in_spark:,} only from the jobs, {self.only_in_duckdb:,} only in DuckDB"
         )
         return "; ".join([text, *self.samples])
 
@@ -39,7 +40,7 @@ def _spark_table(lake: Lake, table: contract.Table) -> str:
 
 
 def compare_marts(spark_lake: str, duckdb_out: str) -> list[Difference]:
-    """Differences between Spark's marts in `spark_lake` and the baseline's in `duckdb_out` (empty: equal)."""
+    """Differences between the jobs' marts in `spark_lake` and the baseline's in `duckdb_out` (empty: equal)."""
     import duckdb
 
     lake = Lake(spark_lake)
@@ -63,7 +64,7 @@ def compare_marts(spark_lake: str, duckdb_out: str) -> list[Difference]:
                 samples = [
                     f"{side} {row}"
                     for side, query in (
-                        ("spark", "FROM s EXCEPT ALL FROM d"),
+                        ("jobs", "FROM s EXCEPT ALL FROM d"),
                         ("duckdb", "FROM d EXCEPT ALL FROM s"),
                     )
                     for row in connection.execute(f"{query} LIMIT {SAMPLE_ROWS}").fetchall()
@@ -75,7 +76,7 @@ def compare_marts(spark_lake: str, duckdb_out: str) -> list[Difference]:
 def compare_quality(spark_quality: dict, duckdb_quality: dict) -> list[str]:
     """Rows read, valid, duplicates removed and quarantined per reason must be the same."""
     return [
-        f"quality {key}: Spark {spark_quality.get(key)!r}, DuckDB {duckdb_quality.get(key)!r}"
+        f"quality {key}: jobs {spark_quality.get(key)!r}, DuckDB {duckdb_quality.get(key)!r}"
         for key in ("rows_read", "rows_valid", "duplicates_removed", "quarantined_by_reason")
         if spark_quality.get(key) != duckdb_quality.get(key)
     ]

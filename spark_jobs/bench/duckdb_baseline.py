@@ -38,11 +38,13 @@ def _is_parquet(files: list[str]) -> bool:
 def _raw_sql(files: list[str]) -> str:
     """The well-formed lines of the raw parts: ingested Parquet parts or Kaggle CSV files."""
     if _is_parquet(files):
-        return f"SELECT * EXCLUDE ({CORRUPT}) FROM read_parquet([{_quoted(files)}]) WHERE {CORRUPT} IS NULL"
+        return (
+            f"SELECT {', '.join(RAW_COLUMNS)} FROM read_parquet([{_quoted(files)}]) WHERE {CORRUPT} IS NULL"
+        )
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in RAW_COLUMNS) + "}"
     return f"""
         SELECT * FROM read_csv([{_quoted(files)}], header = true, auto_detect = false, delim = ',',
-            quote = '"', escape = '\\', columns = {columns}, ignore_errors = true, store_rejects = true)"""
+            quote = '"', escape = '"', columns = {columns}, ignore_errors = true, store_rejects = true)"""
 
 
 def _malformed_sql(files: list[str]) -> str:

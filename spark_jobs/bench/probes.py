@@ -2,11 +2,12 @@
 
 `python -m spark_jobs.bench.probes raw-formats --csv FILE --work DIR`
     ingest the month as Parquet parts, gzip CSV parts and plain CSV parts (timed), then Spark's full
-    parse pass (every column read, validated and typed) over each.
+    parse pass (every column read, validated and typed) over each (CSV parts are converted into
+    Parquet parts first, as the clean job does, and the conversion is timed with the pass).
 `python -m spark_jobs.bench.probes timestamps --raw DIR`
     the cost of each way of parsing event_time over an ingested month.
 `python -m spark_jobs.bench.probes settings --raw DIR --work DIR`
-    clean + marts under several keep levels and shuffle partition counts, in one session.
+    clean + marts under several shuffle partition counts, in one session.
 Each probe prints one JSON line per variant: {"probe", "variant", "seconds", ...}.
 """
 
@@ -37,7 +38,8 @@ RAW_PART_VARIANTS = {"parquet": ("parquet", True), "csv.gz": ("csv", True), "csv
 def raw_formats(csv_path: str, work: str) -> None:
     """Ingest the month in each part format, then time Spark's full parse pass over each."""
     from spark_jobs.ingest.job import ingest_month
-    from spark_jobs.jobs import read_raw
+    from spark_jobs.lake import Lake
+    from spark_jobs.raw_input import stage_csv_inputs
     from spark_jobs.session import get_spark
 
     shutil.rmtree(work, ignore_errors=True)
@@ -55,16 +57,30 @@ def raw_formats(csv_path: str, work: str) -> None:
         folders[variant] = summary["month_uri"]
         _print("ingest", variant, seconds, parts=summary["parts"])
     spark = get_spark("probes")
-    _full_parse(read_raw(spark, [folders["csv"]]))  # warm-up: JIT and page cache
+    lake = Lake(os.path.join(work, "lake"))
+    _full_parse(spark, [folders["parquet"]])  # warm-up: JIT and page cache
     for variant, folder in folders.items():
-        seconds, _ = _timed(lambda folder=folder: _full_parse(read_raw(spark, [folder])))
+        if variant == "parquet":
+            seconds, _ = _timed(lambda folder=folder: _full_parse(spark, [folder]))
+        else:
+
+            def convert_and_parse(folder=folder):
+                staged = stage_csv_inputs([folder], lake, "probe")
+                try:
+                    _full_parse(spark, staged.inputs)
+                finally:
+                    staged.remove()
+
+            seconds, _ = _timed(convert_and_parse)
         _print("parse", variant, seconds)
 
 
-def _full_parse(frame) -> None:
+def _full_parse(spark, parts: list[str]) -> None:
     """Every column read, validated and typed into clean events, as the clean job's events pass does."""
     from spark_jobs import clean
+    from spark_jobs.jobs import read_raw
 
+    frame = read_raw(spark, parts)
     clean.valid_events(clean.validate(frame)).write.format("noop").mode("overwrite").save()
 
 
@@ -95,23 +111,19 @@ def timestamps(raw_dir: str) -> None:
 
 
 def settings(raw_dir: str, work: str) -> None:
-    from pyspark import StorageLevel
-
     from spark_jobs import jobs
     from spark_jobs.lake import Lake
     from spark_jobs.session import get_spark
 
     spark = get_spark("probes")
     variants = [
-        ("keep MEMORY_AND_DISK, 8 partitions", StorageLevel.MEMORY_AND_DISK, "8"),
-        ("keep DISK_ONLY, 8 partitions", StorageLevel.DISK_ONLY, "8"),
-        ("keep MEMORY_AND_DISK, 4 partitions", StorageLevel.MEMORY_AND_DISK, "4"),
-        ("keep MEMORY_AND_DISK, 16 partitions", StorageLevel.MEMORY_AND_DISK, "16"),
-        ("keep MEMORY_AND_DISK, 8 partitions (again)", StorageLevel.MEMORY_AND_DISK, "8"),
+        ("8 partitions", "8"),
+        ("4 partitions", "4"),
+        ("16 partitions", "16"),
+        ("8 partitions (again)", "8"),
     ]
-    for variant, level, partitions in variants:
+    for variant, partitions in variants:
         shutil.rmtree(work, ignore_errors=True)
-        jobs.KEEP_PARSED = level
         spark.conf.set("spark.sql.shuffle.partitions", partitions)
         lake = Lake(work)
         clean_seconds, report = _timed(lambda lake=lake: jobs.clean_batch(spark, [raw_dir], lake))

@@ -1,4 +1,5 @@
-"""The benchmark: generate (cached) -> ingest -> Spark clean + marts -> DuckDB baseline -> compare.
+"""The benchmark: generate (cached) -> ingest -> the jobs on each engine (Sail, classic Spark) -> DuckDB
+baseline -> compare every engine's marts with the baseline's.
 
 Each step runs in its own process and is timed as a whole run (start-up included) while the memory
 of its process tree is sampled. The figures go to `<results>/latest.json` and are appended to
@@ -20,7 +21,7 @@ from datetime import datetime, timezone
 from spark_jobs.bench.compare import compare_marts, compare_quality
 from spark_jobs.bench.memory import PeakMemory
 from spark_jobs.errors import UserError
-from spark_jobs.session import LOCAL_CONF
+from spark_jobs.session import ENGINES, LOCAL_CONF
 
 log = logging.getLogger("spark_jobs.bench")
 
@@ -32,6 +33,10 @@ RAW_PART_OPTIONS = {
     "csv.gz": ["--part-format", "csv", "--compression", "gzip"],
     "csv": ["--part-format", "csv", "--compression", "none"],
 }
+
+
+# Sail first: the local default engine.
+BENCH_ENGINES = tuple(sorted(ENGINES, key=lambda engine: engine != "sail"))
 
 
 class BenchError(UserError):
@@ -83,13 +88,24 @@ def _engine_run(engine: str, raw_dir: str, out_dir: str, work: str) -> dict:
     step = _run_step(engine, arguments, os.path.join(work, f"{engine}.log"), module="spark_jobs.bench.worker")
     with open(result_path) as file:
         worker = json.load(file)
-    return {**step, "stages": worker["seconds"], "quality": worker["quality"]}
+    return {
+        **step,
+        "stages": worker["seconds"],
+        "substages": worker.get("substages", {}),
+        "quality": worker["quality"],
+    }
 
 
 def machine() -> dict:
     import duckdb
     import pyspark
 
+    try:
+        from importlib.metadata import version
+
+        sail = version("pysail")
+    except Exception:  # not installed: the bench then runs classic Spark only
+        sail = None
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else None
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
     return {
@@ -100,6 +116,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "java": java[0] if java else None,
         "pyspark": pyspark.__version__,
+        "pysail": sail,
         "duckdb": duckdb.__version__,
         "spark_driver_memory": LOCAL_CONF["spark.driver.memory"],
         "spark_shuffle_partitions": LOCAL_CONF["spark.sql.shuffle.partitions"],
@@ -119,10 +136,13 @@ def run_bench(
     bad_rows: int = 0,
     cache_dir: str = DEFAULT_CACHE,
     results_dir: str | None = DEFAULT_RESULTS,
+    engines: tuple[str, ...] = BENCH_ENGINES,
 ) -> dict:
     """One benchmark run; returns its figures (and writes them under `results_dir` when given).
 
-    Raises BenchError when a step fails or when Spark's marts differ from the DuckDB baseline's.
+    The same jobs run on each of `engines`, each in its own process, then the DuckDB baseline. Raises
+    BenchError when a step fails or when an engine's marts or quality counts differ from DuckDB's (so
+    all engines agree with each other too).
     """
     load_before = _load_average()
     source = cached_month(rows, month, seed, cache_dir, bad_rows)
@@ -137,14 +157,21 @@ def run_bench(
          *RAW_PART_OPTIONS[raw_parts]],
         os.path.join(work, "ingest.log"),
     )  # fmt: skip
-    spark = _engine_run("spark", raw_dir, os.path.join(work, "lake"), work)
+    runs = {engine: _engine_run(engine, raw_dir, engine_lake(work, engine), work) for engine in engines}
     duckdb = _engine_run("duckdb", raw_dir, os.path.join(work, "duckdb"), work)
-    log.info("bench: comparing the marts of both engines ...")
-    differences = [
-        d.describe() for d in compare_marts(os.path.join(work, "lake"), os.path.join(work, "duckdb"))
-    ]
-    differences += compare_quality(spark["quality"], duckdb["quality"])
+    log.info("bench: comparing the marts of %s with DuckDB's ...", ", ".join(engines))
+    differences = []
+    for engine, run in runs.items():
+        found = [d.describe() for d in compare_marts(engine_lake(work, engine), os.path.join(work, "duckdb"))]
+        found += compare_quality(run["quality"], duckdb["quality"])
+        differences += [f"{engine} vs DuckDB: {text}" for text in found]
     csv_bytes = os.path.getsize(source)
+    for run in runs.values():
+        run.update(
+            rows_per_second=rows / run["seconds"],
+            mb_per_second=csv_bytes / 1e6 / run["seconds"],
+            duckdb_ratio=run["seconds"] / duckdb["seconds"],
+        )
     result = {
         "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "rows": rows,
@@ -157,19 +184,21 @@ def run_bench(
         # other work on the machine slows every figure: the 1-minute load average before and after
         "load_average": [load_before, _load_average()],
         "ingest": ingest,
-        "spark": spark,
+        "engines": runs,
         "duckdb": duckdb,
-        "spark_rows_per_second": rows / spark["seconds"],
-        "spark_mb_per_second": csv_bytes / 1e6 / spark["seconds"],
-        "spark_duckdb_ratio": spark["seconds"] / duckdb["seconds"],
         "match": not differences,
         "differences": differences,
     }
     if results_dir:
         save(result, results_dir)
     if differences:
-        raise BenchError(f"Spark and DuckDB disagree ({len(differences)} differences): {differences[0]}")
+        raise BenchError(f"the engines disagree ({len(differences)} differences): {differences[0]}")
     return result
+
+
+def engine_lake(work: str, engine: str) -> str:
+    """The lake one engine's run writes (`<work>/lake-<engine>`)."""
+    return os.path.join(work, f"lake-{engine}")
 
 
 def save(result: dict, results_dir: str, name: str = "latest.json", history: bool = True) -> None:

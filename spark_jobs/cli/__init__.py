@@ -14,7 +14,7 @@ import importlib
 import logging
 import sys
 
-from spark_jobs.errors import UserError
+from spark_jobs.errors import UserError, is_engine_error, spark_sentence
 from spark_jobs.logs import configure_logging
 
 __all__ = ["COMMANDS", "UserError", "main"]
@@ -70,9 +70,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def one_line(error: BaseException) -> str:
+    """The error as one line: a UserError's message, a sentence for a Spark error a user can cause,
+    never a Spark or Py4J exception name."""
     text = str(error).strip().splitlines()
     first = text[0] if text else type(error).__name__
-    return first if isinstance(error, UserError) else f"{type(error).__name__}: {first}"
+    if isinstance(error, UserError):
+        return first
+    if is_engine_error(error):
+        sentence = spark_sentence(error)
+        return sentence or f"Spark could not finish ({first[:200]}); rerun with -v for the details"
+    return f"{type(error).__name__}: {first}"
 
 
 if __name__ == "__main__":

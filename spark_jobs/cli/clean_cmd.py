@@ -6,6 +6,7 @@ HELP = "clean raw files into lake/clean/events, lake/quarantine and a data-quali
 def configure(parser):
     common.add_inputs(parser)
     common.add_lake(parser)
+    common.add_engine(parser)
 
 
 def run(args) -> int:
@@ -14,7 +15,7 @@ def run(args) -> int:
     from spark_jobs.session import get_spark
 
     clean_batch(
-        get_spark("clean"),
+        get_spark("clean", engine=args.engine),
         inputs=args.inputs,
         lake=Lake(args.lake),
         batch_id=args.batch_id,

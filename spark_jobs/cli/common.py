@@ -29,6 +29,18 @@ def add_lake(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_engine(parser: argparse.ArgumentParser) -> None:
+    """`--engine spark|sail` for every command that runs Spark jobs (resolved by spark_jobs.session)."""
+    from spark_jobs.session import ENGINE_VARIABLE, ENGINES, LOCAL_DEFAULT_ENGINE
+
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help=f"spark (classic Spark, the JVM) or sail (Sail, embedded; Spark Connect); default "
+        f"${ENGINE_VARIABLE}, else {LOCAL_DEFAULT_ENGINE}. Under spark-submit and on Dataproc always spark",
+    )
+
+
 def add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--input",

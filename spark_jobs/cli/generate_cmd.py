@@ -32,12 +32,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="malformed or invalid lines to mix in, for end-to-end tests (default 0)",
     )
+    parser.add_argument(
+        "--cut-last-line",
+        action="store_true",
+        help="end with one more line cut mid-field and without a newline, as a download cut short",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     result = generate.write_month(
-        out=args.out, rows=args.rows, month=args.month, seed=args.seed, bad_rows=args.bad_rows
-    )
+        out=args.out, rows=args.rows, month=args.month, seed=args.seed, bad_rows=args.bad_rows,
+        cut_last_line=args.cut_last_line,
+    )  # fmt: skip
     bad = sum(result.bad_rows.values())
     log.info(
         "wrote %s rows (%s exact duplicates, %s bad lines) to %s: %.1f MB in %.1fs (%s rows/s)",

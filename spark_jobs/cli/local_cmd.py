@@ -11,6 +11,7 @@ def configure(parser):
         "--month", type=common.month, help="the file's month, YYYY-MM (default: from its name)"
     )
     common.add_lake(parser)
+    common.add_engine(parser)
     parser.add_argument(
         "--warehouse", default="data/warehouse.duckdb", help="DuckDB file (default %(default)s)"
     )
@@ -31,5 +32,6 @@ def run(args) -> int:
         warehouse=args.warehouse,
         dashboard=args.dashboard,
         month=args.month,
+        engine=args.engine,
     )
     return 0

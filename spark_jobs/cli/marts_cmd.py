@@ -5,6 +5,7 @@ HELP = "compute every analytics mart from the clean events into lake/marts/<tabl
 
 def configure(parser):
     common.add_lake(parser)
+    common.add_engine(parser)
     common.add_months(parser, "recompute only this month (default: every month in the lake)")
 
 
@@ -13,5 +14,5 @@ def run(args) -> int:
     from spark_jobs.lake import Lake
     from spark_jobs.session import get_spark
 
-    build_marts(get_spark("marts"), lake=Lake(args.lake), months=args.months)
+    build_marts(get_spark("marts", engine=args.engine), lake=Lake(args.lake), months=args.months)
     return 0

@@ -6,6 +6,7 @@ HELP = "clean raw files, then compute the marts for the months they contain, and
 def configure(parser):
     common.add_inputs(parser)
     common.add_lake(parser)
+    common.add_engine(parser)
     common.add_months(parser, "marts for this month (default: the months found in the input)")
 
 
@@ -15,7 +16,7 @@ def run(args) -> int:
     from spark_jobs.session import get_spark
 
     run_pipeline(
-        get_spark("run"),
+        get_spark("run", engine=args.engine),
         inputs=args.inputs,
         lake=Lake(args.lake),
         batch_id=args.batch_id,

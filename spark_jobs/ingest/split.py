@@ -16,6 +16,7 @@ import contextlib
 import gzip
 import io
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -80,7 +81,10 @@ def split_csv(
     buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream, buffer_size=CHUNK_SIZE)
     compressed_input = buffered.peek(2)[:2] == GZIP_MAGIC
     text = gzip.GzipFile(fileobj=buffered, mode="rb") if compressed_input else buffered
-    writer = PartWriter(out_dir, part_size_bytes=part_size_bytes, part_format=part_format, compress=compress)
+    writer = PartWriter(
+        out_dir, part_size_bytes=part_size_bytes, part_format=part_format, compress=compress,
+        source_file=source_name,
+    )  # fmt: skip
     try:
         try:
             check_header(text.readline(MAX_HEADER_BYTES), source_name)
@@ -96,22 +100,56 @@ def split_csv(
     return SplitResult(parts=parts, compressed_input=compressed_input)
 
 
+SHOWN_HEADER_CHARS = 100
+_TIMESTAMP_START = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
 def check_header(line: bytes, source_name: str) -> None:
     text = line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
     if text == KAGGLE_HEADER:
         return
+    shown = shown_text(line.rstrip(b"\r\n"))
     if text.lstrip().startswith("<") or "<html" in text.lower():
-        raise SourceFormatError(f"{source_name}: is an HTML page, not a CSV file (first line {text[:80]!r})")
-    shown = text if len(text) <= 200 else text[:200] + "..."
-    raise SourceFormatError(
-        f"{source_name}: header is not the Kaggle header {KAGGLE_HEADER!r}; got {shown!r}"
-    )
+        raise SourceFormatError(f"{source_name}: is an HTML page, not a CSV file (first line {shown})")
+    if text.partition(",")[2] == KAGGLE_HEADER:
+        raise SourceFormatError(
+            f"{source_name}: has an extra first column before the Kaggle header (got {shown}), as a file "
+            "saved with its pandas index has; remove that column (e.g. cut -d, -f2-) and try again"
+        )
+    if _TIMESTAMP_START.match(text) and text.count(",") == len(KAGGLE_HEADER.split(",")) - 1:
+        raise SourceFormatError(
+            f"{source_name}: has no header line (its first line is a data row: {shown}); "
+            f"add the Kaggle header {KAGGLE_HEADER!r} as the first line"
+        )
+    raise SourceFormatError(f"{source_name}: header is not the Kaggle header {KAGGLE_HEADER!r}; got {shown}")
+
+
+def shown_text(data: bytes, limit: int = SHOWN_HEADER_CHARS) -> str:
+    """`data` quoted for a one-line message: non-ASCII and control bytes escaped, cut at `limit`
+    characters (never inside an escape), `...` after the quote when cut."""
+    text = data.decode("utf-8", errors="backslashreplace").encode("ascii", errors="backslashreplace")
+    shown, length = [], 0
+    for char in text.decode():
+        piece = char if char.isprintable() else char.encode("unicode_escape").decode()
+        if length + len(piece) > limit:
+            return "'" + "".join(shown) + "'..."
+        shown.append(piece)
+        length += len(piece)
+    return "'" + "".join(shown) + "'"
 
 
 class PartWriter:
     """Writes `part-NNNNN.parquet` or `part-NNNNN.csv[.gz]` files of about `part_size_bytes` CSV each."""
 
-    def __init__(self, out_dir: str, *, part_size_bytes: int, part_format: str = "parquet", compress: bool):
+    def __init__(
+        self,
+        out_dir: str,
+        *,
+        part_size_bytes: int,
+        part_format: str = "parquet",
+        compress: bool,
+        source_file: str = "source",
+    ):
         if part_size_bytes <= 0:
             raise UserError(f"part size must be positive, got {part_size_bytes}")
         check_part_format(part_format)
@@ -119,6 +157,7 @@ class PartWriter:
         self.part_size_bytes = part_size_bytes
         self.part_format = part_format
         self.compress = compress
+        self.source_file = source_file  # written into every row of a Parquet part
         self.parts: list[Part] = []
         self._current: _OpenPart | None = None
         self._ends_with_newline = True
@@ -254,7 +293,13 @@ class _ParquetPart(_OpenPart):
                     self._utf8.decode(b"", final=True)
                 except UnicodeDecodeError:
                     self._valid_utf8 = False
-            self.part.rows = write_parquet_part(self._spool, self.part.path, valid_utf8=self._valid_utf8)
+            self.part.rows = write_parquet_part(
+                self._spool,
+                self.part.path,
+                valid_utf8=self._valid_utf8,
+                source_file=self._writer.source_file,
+                part_number=len(self._writer.parts),
+            )
             self.part.checksums = file_checksums(self.part.path)
         finally:
             os.remove(self._spool)

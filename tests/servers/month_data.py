@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import random
 
-from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN
+from spark_jobs.contract import RAW_COLUMNS, RAW_CORRUPT_COLUMN, RAW_ROW_ID_COLUMN, RAW_SOURCE_COLUMN
 
 HEADER = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
 EVENT_TYPES = ("view",) * 8 + ("cart", "purchase")
@@ -62,15 +62,16 @@ def part_table(part: bytes):
     import pyarrow.parquet as pq
 
     table = pq.read_table(pa.BufferReader(part))
-    assert table.column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN]
+    assert table.column_names == [*RAW_COLUMNS, RAW_CORRUPT_COLUMN, RAW_SOURCE_COLUMN, RAW_ROW_ID_COLUMN]
     return table
 
 
 def part_rows(part: bytes) -> list[tuple]:
-    """The rows of a Parquet part as tuples of bytes (values are not necessarily valid UTF-8)."""
+    """The 9 fields and `_corrupt_record` of a Parquet part's rows, as tuples of bytes (values are
+    not necessarily valid UTF-8)."""
     import pyarrow as pa
 
-    columns = part_table(part).columns
+    columns = part_table(part).select([*RAW_COLUMNS, RAW_CORRUPT_COLUMN]).columns
     return list(zip(*(column.cast(pa.binary()).to_pylist() for column in columns), strict=True))
 
 
