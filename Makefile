@@ -22,7 +22,7 @@ help:
 	@echo "make test   - run every test"
 	@echo "make lint   - ruff"
 	@echo "make package - dist/: spark_jobs.zip + entrypoint.py for spark-submit/Dataproc, and a wheel"
-	@echo "make bench  - time Spark clean + marts on a generated month of ROWS rows against DuckDB"
+	@echo "make bench  - time clean + marts on Sail and classic Spark on a generated month of ROWS rows against DuckDB"
 	@echo "make stream - replay the bundled sample while the stream runs; DuckDB + dashboard follow; latency"
 	@echo "make bench-stream - stream latency at RATE events/s for MINUTES (default 200 for 3)"
 	@echo "make bench-scale - the same at 5 M and 20 M rows: how time and memory grow"
@@ -118,7 +118,8 @@ package: $(STAMP)
 DASHBOARD ?= data/reports/dashboard.html
 
 # ingest INPUT into LAKE/raw -> clean + marts -> DuckDB warehouse -> HTML dashboard (one Spark start)
-run: java-check $(STAMP)
+# Java only for classic Spark (ENGINE=spark); the default engine, Sail, runs inside Python
+run: $(if $(filter spark,$(ENGINE)),java-check) $(STAMP)
 	$(PY) -m spark_jobs local --input "$(INPUT)" $(if $(MONTH),--month "$(MONTH)") --lake "$(LAKE)" \
 	  --warehouse "$(WAREHOUSE)" --dashboard "$(DASHBOARD)" $(if $(ENGINE),--engine $(ENGINE))
 

@@ -23,7 +23,8 @@ from spark_jobs.gcs_connector import gcs_conf
 
 ENGINES = ("spark", "sail")
 ENGINE_VARIABLE = "SPARK_JOBS_ENGINE"
-LOCAL_DEFAULT_ENGINE = "spark"
+# Sail locally: the same jobs about 3x faster than on the JVM, with identical tables (README, Performance)
+LOCAL_DEFAULT_ENGINE = "sail"
 
 SQL_CONF = {
     "spark.sql.session.timeZone": "UTC",
@@ -66,8 +67,9 @@ LOCAL_CONF = {
 # Read by the embedded Sail server when it starts (Sail is configured through SAIL_* variables; the
 # SQL confs above are session confs and are set on its sessions as on classic Spark).
 _SAIL_ENVIRONMENT = {
-    # the server's own start-up and per-session INFO lines would fill every job's log
-    "RUST_LOG": "warn",
+    # the server's own start-up and per-session INFO lines would fill every job's log, and at exit it
+    # warns that it is "aborting N task(s)" of its idle session actors (RUST_LOG=info shows them all)
+    "RUST_LOG": "error",
 }
 
 

@@ -1,5 +1,6 @@
-"""`write_partitioned` and `write_batch` on a gs:// lake, on fake-gcs-server: Spark writes the staging
-through its GCS connector, the project's swap goes through pyarrow.fs."""
+"""`write_partitioned` and `write_batch` on a gs:// lake, on fake-gcs-server: classic Spark writes the
+staging through its GCS connector (the session test_e2e_cloud points at the emulator), the project's
+swap goes through pyarrow.fs. The swap itself on gs:// is engine-free (tests/test_lake_commit.py)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def funnel_day(spark, day: str, views: int):
     return conform(frame, contract.FUNNEL_DAILY)
 
 
-def test_writing_november_keeps_october_on_gcs(spark):
+def test_writing_november_keeps_october_on_gcs(classic_spark):
+    spark = classic_spark
     lake = Lake(f"gs://{new_bucket('write')}/lake")
     table = contract.FUNNEL_DAILY
     write_partitioned(
@@ -43,7 +45,8 @@ def test_writing_november_keeps_october_on_gcs(spark):
     assert commit.run_folders(lake.root) == []
 
 
-def test_a_batch_folder_is_replaced_on_gcs(spark):
+def test_a_batch_folder_is_replaced_on_gcs(classic_spark):
+    spark = classic_spark
     lake = Lake(f"gs://{new_bucket('batch')}/lake")
     rows = spark.createDataFrame(
         [("2019-10", "valid", None, 5)], "batch_id string, outcome string, reason string, row_count bigint"
