@@ -109,9 +109,9 @@ def _path(steps: str) -> F.Column:
 
 def session_paths_monthly(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
     events = with_session_ids(events, options.session_gap_minutes)
-    tie_order = F.array_position(
-        F.array(*(F.lit(kind) for kind in contract.PATH_STEP_ORDER)), F.col("event_type")
-    )
+    # SQL, not F.array_position(array, column): PySpark 3.5 takes only a literal value there
+    kinds = ", ".join(f"'{kind}'" for kind in contract.PATH_STEP_ORDER)
+    tie_order = F.expr(f"array_position(array({kinds}), event_type)")
     per_session = events.groupBy("session_id").agg(
         F.min("event_time").alias("session_start"),
         F.array_sort(F.collect_list(F.struct("event_time", tie_order.alias("tie"), "event_type"))).alias(
