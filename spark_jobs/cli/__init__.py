@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "bq-schemas": "bq_schemas_cmd",
     "bench": "bench_cmd",
     "dashboard": "dashboard_cmd",
+    "vacuum": "vacuum_cmd",
 }
 
 log = logging.getLogger("spark_jobs")
