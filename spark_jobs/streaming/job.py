@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 
 from spark_jobs import lake_io
@@ -210,7 +211,10 @@ def _wait(query, runner: _Runner) -> None:
         if runner.stop_requested and not runner.in_batch:
             query.stop()
             break
-        query.awaitTermination(0.5)
+        try:
+            query.awaitTermination(0.5)
+        except StreamingQueryException:  # raised when the query failed; read below with exception()
+            break
     error = query.exception()
     if runner.failure is not None:
         raise runner.failure
