@@ -245,29 +245,45 @@ def replace_folder(source_uri: str, target_uri: str) -> None:
     move_folder(source_uri, target_uri)
 
 
-def matching(pattern: str) -> list[str]:
-    """The entries (files or folders) directly under a folder whose names match the last part of
-    `pattern` (`*`, `?`, `[...]`), e.g. `<lake>/quarantine/batch_id=stream-*`."""
-    folder, name = pattern.rstrip("/").rsplit("/", 1)
-    return [
-        entry.uri for entry in list_entries(folder) if fnmatch.fnmatchcase(entry.uri.rsplit("/", 1)[-1], name)
-    ]
+def _local_or_uri(uri: str) -> str:
+    """Spark's local file URIs (`file:/tmp/x`, `file:///tmp/x`) as local paths; other URIs unchanged."""
+    if uri.startswith("file:") and not uri.startswith("file://"):
+        return uri[len("file:") :]
+    return uri
 
 
-def read_first_line(uri: str, limit: int = 1 << 16) -> str | None:
-    """The first line of a file (decompressed when its name ends in .gz), or None when it has none.
+def read_first_line(uri: str, limit: int = 65536) -> str | None:
+    """The first line of a file (without its line end), gunzipped when named `.gz`; None when empty.
 
-    Raises the reader's error (e.g. a truncated or corrupt gzip) when the file cannot be decoded.
+    Raises OSError when the file cannot be decoded (e.g. a gzip stream cut before its first line).
     """
-    fs, path = filesystem(uri)
-    with fs.open_input_stream(path, compression="gzip" if path.endswith(".gz") else None) as stream:
-        head = stream.read(limit)
+    fs, path = filesystem(_local_or_uri(uri))
+    compression = "gzip" if path.endswith(".gz") else None
+    with fs.open_input_stream(path, compression=compression) as stream:
+        head = b""
+        while b"\n" not in head and len(head) < limit:
+            chunk = stream.read(4096)
+            if not chunk:
+                break
+            head += chunk
     if not head:
         return None
     return head.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
 
 
+def delete_matching(uri_glob: str) -> int:
+    """Delete every file or folder whose name matches the glob's last part (e.g. `.../batch_id=stream-*`)."""
+    parent, pattern = uri_glob.rstrip("/").rsplit("/", 1)
+    if not exists(parent):
+        return 0
+    matches = [
+        entry.uri for entry in list_entries(parent) if fnmatch.fnmatch(entry.uri.rsplit("/", 1)[-1], pattern)
+    ]
+    for uri in matches:
+        delete(uri)
+    return len(matches)
+
+
 def make_folders(uri: str) -> None:
-    """A folder and its parents, locally; nothing on gs:// (a prefix exists once an object is under it)."""
-    if not is_gcs(uri):
-        os.makedirs(filesystem(uri)[1], exist_ok=True)
+    fs, path = filesystem(uri)
+    fs.create_dir(path, recursive=True)

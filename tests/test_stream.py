@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 
 import pytest
 from stream_lake import (
@@ -134,8 +135,22 @@ def test_a_corrupt_checkpoint_names_the_recovery(spark, tmp_path):
 
 def test_a_second_stream_on_the_same_lake_refuses_to_start(spark, tmp_path):
     lake = Lake(str(tmp_path / "lake"))
-    with lake_lock(lake, "stream"), pytest.raises(LockHeld, match="locked for 'stream' by process"):
-        run_stream(spark, lake)
+    held, release = threading.Event(), threading.Event()
+
+    def other_stream():  # the lock is re-entrant within a thread, so another thread holds it
+        with lake_lock(lake, "stream"):
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=other_stream)
+    holder.start()
+    held.wait(60)
+    try:
+        with pytest.raises(LockHeld, match="stream is locked by another run"):
+            run_stream(spark, lake)
+    finally:
+        release.set()
+        holder.join()
 
 
 def test_marts_for_days_replace_only_those_days(spark, tmp_path):

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 
 from spark_jobs import lake_io
@@ -26,6 +27,7 @@ from spark_jobs.locks import lake_lock
 from spark_jobs.streaming import landing
 from spark_jobs.streaming.ledger import Ledger, checkpoint_path
 from spark_jobs.streaming.micro_batch import apply_micro_batch
+from spark_jobs.vacuum import vacuum
 
 log = logging.getLogger("spark_jobs.stream")
 
@@ -127,8 +129,7 @@ def _forget(spark: SparkSession, lake: Lake, ledger: Ledger) -> None:
         "quality/data_quality/stream-*",
         "quality/reports/stream-*",
     ):
-        for match in lake_io.matching(lake.spark_uri(lake.path(pattern))):
-            lake_io.delete(match)
+        lake_io.delete_matching(lake.spark_uri(lake.path(pattern)))
 
 
 def run_stream(
@@ -150,6 +151,7 @@ def run_stream(
     window = parse_duration(lateness)
     landing_path = landing_path or lake.path("landing")
     with lake_lock(lake, "stream"):
+        vacuum(lake)  # finish or remove what a killed micro-batch's writes left, before reading anything
         ledger = Ledger(spark, lake)
         if from_scratch:
             _forget(spark, lake, ledger)
@@ -209,7 +211,10 @@ def _wait(query, runner: _Runner) -> None:
         if runner.stop_requested and not runner.in_batch:
             query.stop()
             break
-        query.awaitTermination(0.5)
+        try:
+            query.awaitTermination(0.5)
+        except StreamingQueryException:  # raised when the query failed; read below with exception()
+            break
     error = query.exception()
     if runner.failure is not None:
         raise runner.failure
