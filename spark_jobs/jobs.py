@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -15,6 +16,7 @@ from pyspark.sql import functions as F
 from spark_jobs import clean, contract, lake_io, live_window, marts
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
+from spark_jobs.locks import lake_lock
 from spark_jobs.logs import stage
 from spark_jobs.months import month_bounds
 from spark_jobs.quality import (
@@ -24,6 +26,7 @@ from spark_jobs.quality import (
     format_report,
 )
 from spark_jobs.schemas import conform
+from spark_jobs.vacuum import vacuum
 
 log = logging.getLogger("spark_jobs.jobs")
 
@@ -41,7 +44,7 @@ def raw_format(spark: SparkSession, inputs: list[str]) -> str:
     """`parquet` (the ingest step's parts) or `csv` (Kaggle files); one batch is one format."""
     formats = {}
     for path in inputs:
-        name = lake_io.first_data_file(spark, path)
+        name = lake_io.first_data_file(path)
         if name is None:
             raise InputError(f"no input file at {path}")
         formats[path] = "parquet" if name.endswith(".parquet") else "csv"
@@ -92,6 +95,15 @@ def clean_batch(
     """
     inputs = [lake.spark_uri(path) if "://" not in path else path for path in inputs]
     batch_id = batch_id or batch_id_for(inputs[0])
+    # one run per lake and batch: a second run of the same month refuses at once, naming the holder
+    with lake_lock(lake, f"batch-{batch_id}"):
+        vacuum(lake)  # finish or remove what killed runs left, before reading or writing anything
+        return _clean_batch_locked(spark, inputs, lake, batch_id, max_quarantine_share)
+
+
+def _clean_batch_locked(
+    spark: SparkSession, inputs: list[str], lake: Lake, batch_id: str, max_quarantine_share: float
+) -> QualityReport:
     kind = raw_format(spark, inputs)
     raw = read_raw(spark, inputs, kind)
     if kind == "csv":
@@ -155,7 +167,7 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:
     """The report as JSON (for people and Kestra) and as rows of the data_quality table."""
     lake_io.write_text_atomically(
-        spark, lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
+        lake.spark_uri(lake.dq_report_path(report.batch_id)), json.dumps(report.to_dict(), indent=2)
     )
     rows = [(report.batch_id, outcome, reason, count) for outcome, reason, count in report.outcome_rows()]
     frame = spark.createDataFrame(rows, "batch_id string, outcome string, reason string, row_count bigint")
@@ -174,7 +186,7 @@ def read_events(
 ) -> DataFrame:
     """Clean events, optionally only for some months (plus `margin_days` on each side) or some days."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if not lake_io.exists(spark, path):
+    if not lake_io.exists(path):
         raise InputError(f"no clean events at {path}: run the clean step first")
     events = spark.read.parquet(path)
     if months:
@@ -201,9 +213,9 @@ def _drop_emptied_session_days(
     session would keep its stale rows.
     """
     table_uri = lake.spark_uri(lake.table_path(contract.SESSIONS))
-    for day in lake_io.list_partition_values(spark, table_uri, "session_date"):
+    for day in lake_io.list_partition_values(table_uri, "session_date"):
         if day[:7] in months and day not in written:
-            lake_io.delete(spark, f"{table_uri}/session_date={day}")
+            lake_io.delete(f"{table_uri}/session_date={day}")
 
 
 # the marts one day's events determine completely (a day partition depends on that day only)
@@ -231,6 +243,17 @@ def build_marts(
     if months and days:
         raise ValueError("build_marts: give months or days, not both")
     months = sorted(set(months or []))
+    with contextlib.ExitStack() as locks:
+        # per month, in order (two runs taking the same months cannot deadlock); all months: one name
+        lock_months = months or sorted({day[:7] for day in days or []})
+        for name in [f"marts-{month}" for month in lock_months] or ["marts-all"]:
+            locks.enter_context(lake_lock(lake, name))
+        return _build_marts_locked(spark, lake, months, timings, days)
+
+
+def _build_marts_locked(
+    spark: SparkSession, lake: Lake, months: list[str], timings: dict | None, days: list[str] | None
+) -> dict[str, int]:
     events = read_events(spark, lake, months, days=days)
     rows: dict[str, int] = {}
     for table in DAILY_MARTS if days else contract.MARTS:

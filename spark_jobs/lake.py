@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from dataclasses import dataclass
 
-from spark_jobs import lake_io
+from spark_jobs import commit
 from spark_jobs.contract import Table
 
 DEFAULT_LAKE = "data/lake"
@@ -52,38 +51,48 @@ class Lake:
 
 
 def write_partitioned(df, table: Table, lake: Lake) -> None:
-    """Replace exactly the partitions present in `df` (dynamic partition overwrite).
+    """Replace exactly the partitions present in `df`; every other partition stays as it was.
 
-    Spark stages dynamic-overwrite output under a hidden `.spark-staging-*` folder and moves whole
-    partitions into place only when the job commits, so a failed run leaves the previous partitions
-    as they were and no half-written partition where readers look.
+    The project's commit protocol (spark_jobs/commit.py), the same on both engines and on local
+    folders and gs://: Spark writes into a staging folder outside the table, then each partition
+    written is swapped in whole. A run that fails before the swap leaves the table as it was; one
+    killed during the swap is finished by the next run or `vacuum`. An empty frame replaces nothing.
     """
-    (
-        df.select(*table.column_names)
-        .write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(table.partition_column)
-        .parquet(lake.spark_uri(lake.table_path(table)))
-    )
+    run_folder = commit.new_run_folder(lake.spark_uri(lake.root), table.lake_path)
+    try:
+        (
+            df.select(*table.column_names)
+            .write.mode("overwrite")
+            .partitionBy(table.partition_column)
+            .parquet(commit.staged_data(run_folder))
+        )
+    except BaseException:
+        commit.remove_run_folder(run_folder)
+        raise
+    commit.commit(run_folder, lake.spark_uri(lake.table_path(table)))
 
 
 def write_batch(df, table: Table, lake: Lake, batch_id: str) -> None:
     """Replace the folder a batch owns (`Lake.batch_folder`) with `df`, in one file, even when `df` is empty.
 
-    Used for per-batch tables: dynamic overwrite would leave a stale partition when the new run has
-    no rows for it, so this overwrites the batch's folder itself. A partition column lives in the
-    folder name, not in the file.
+    Used for per-batch tables: the batch's folder is replaced even when the new run has no rows for it
+    (an empty file then). A partition column lives in the folder name, not in the file. Staged and
+    swapped by the same commit protocol as `write_partitioned`.
     """
     columns = [name for name in table.column_names if name != table.partition_column]
     folder = lake.spark_uri(lake.batch_folder(table, batch_id))
     parent, name = folder.rsplit("/", 1)
-    # written beside the folder under a hidden name (readers skip names starting with "."), then moved
-    # in place: a failed run leaves the previous batch's files as they were
-    staging = f"{parent}/.{name}.tmp-{uuid.uuid4().hex[:8]}"
-    # repartition, not coalesce: coalesce(1) would run the whole upstream pass (e.g. validating every
-    # raw row to find the quarantined ones) in one task; this shuffles only the rows written
-    df.select(*columns).repartition(1).write.mode("overwrite").parquet(staging)
-    lake_io.replace_folder(df.sparkSession, staging, folder)
+    run_folder = commit.new_run_folder(lake.spark_uri(lake.root), table.lake_path)
+    try:
+        # repartition, not coalesce: coalesce(1) would run the whole upstream pass (e.g. validating every
+        # raw row to find the quarantined ones) in one task; this shuffles only the rows written
+        df.select(*columns).repartition(1).write.mode("overwrite").parquet(
+            f"{commit.staged_data(run_folder)}/{name}"
+        )
+    except BaseException:
+        commit.remove_run_folder(run_folder)
+        raise
+    commit.commit(run_folder, parent, [name])
 
 
 def batch_id_for(input_path: str) -> str:

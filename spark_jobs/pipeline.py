@@ -9,7 +9,8 @@ from pyspark.sql import functions as F
 
 from spark_jobs import contract
 from spark_jobs.jobs import build_marts, clean_batch
-from spark_jobs.lake import Lake
+from spark_jobs.lake import Lake, batch_id_for
+from spark_jobs.locks import lake_lock
 
 log = logging.getLogger("spark_jobs.pipeline")
 
@@ -22,6 +23,12 @@ def run_pipeline(
     max_quarantine_share: float = 0.01,
     months: list[str] | None = None,
 ) -> dict:
+    batch_id = batch_id or batch_id_for(inputs[0])
+    with lake_lock(lake, f"batch-{batch_id}"):  # held from clean to the summary; clean_batch re-enters it
+        return _run_locked(spark, inputs, lake, batch_id, max_quarantine_share, months)
+
+
+def _run_locked(spark, inputs, lake, batch_id, max_quarantine_share, months) -> dict:
     report = clean_batch(spark, inputs, lake, batch_id=batch_id, max_quarantine_share=max_quarantine_share)
     months = months or report.months
     mart_rows = build_marts(spark, lake, months)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 
 import pytest
 from stream_lake import (
@@ -48,7 +49,7 @@ def test_stream_in_any_order_with_a_restart_then_compact_equals_run(spark, tmp_p
             record["rows_valid"] + record["duplicates_removed"] + record["rows_quarantined"]
         )
     assert sum(record["rows_read"] for record in records) == sum(len(lines) for lines in files.values())
-    assert outcomes(spark, lake)[("duplicate", "")] == 8
+    assert outcomes(spark, lake)[("duplicate", "")] == 9
 
 
 def test_a_duplicate_landing_days_later_is_removed(spark, tmp_path):
@@ -134,8 +135,22 @@ def test_a_corrupt_checkpoint_names_the_recovery(spark, tmp_path):
 
 def test_a_second_stream_on_the_same_lake_refuses_to_start(spark, tmp_path):
     lake = Lake(str(tmp_path / "lake"))
-    with lake_lock(lake, "stream"), pytest.raises(LockHeld, match="locked for 'stream' by process"):
-        run_stream(spark, lake)
+    held, release = threading.Event(), threading.Event()
+
+    def other_stream():  # the lock is re-entrant within a thread, so another thread holds it
+        with lake_lock(lake, "stream"):
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=other_stream)
+    holder.start()
+    held.wait(60)
+    try:
+        with pytest.raises(LockHeld, match="stream is locked by another run"):
+            run_stream(spark, lake)
+    finally:
+        release.set()
+        holder.join()
 
 
 def test_marts_for_days_replace_only_those_days(spark, tmp_path):

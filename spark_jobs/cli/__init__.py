@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "bench": "bench_cmd",
     "dashboard": "dashboard_cmd",
     "replay": "replay_cmd",
+    "vacuum": "vacuum_cmd",
 }
 
 log = logging.getLogger("spark_jobs")

@@ -24,7 +24,7 @@ log = logging.getLogger("spark_jobs.compact")
 
 def days_of_month(spark: SparkSession, lake: Lake, month: str) -> list[str]:
     table = lake.spark_uri(lake.table_path(contract.EVENTS))
-    return [day for day in lake_io.list_partition_values(spark, table, "event_date") if day.startswith(month)]
+    return [day for day in lake_io.list_partition_values(table, "event_date") if day.startswith(month)]
 
 
 def compact(

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 
 from spark_jobs import lake_io
@@ -26,6 +27,7 @@ from spark_jobs.locks import lake_lock
 from spark_jobs.streaming import landing
 from spark_jobs.streaming.ledger import Ledger, checkpoint_path
 from spark_jobs.streaming.micro_batch import apply_micro_batch
+from spark_jobs.vacuum import vacuum
 
 log = logging.getLogger("spark_jobs.stream")
 
@@ -111,7 +113,7 @@ class _StopRequested(Exception):
 
 def _check_checkpoint(spark: SparkSession, lake: Lake, ledger: Ledger) -> None:
     checkpoint = lake.spark_uri(checkpoint_path(lake))
-    if ledger.started() and not lake_io.exists(spark, checkpoint + "/offsets"):
+    if ledger.started() and not lake_io.exists(checkpoint + "/offsets"):
         raise CheckpointError(
             f"the stream's checkpoint {checkpoint} is missing but this lake has streamed data; {RECOVERY}"
         )
@@ -120,14 +122,14 @@ def _check_checkpoint(spark: SparkSession, lake: Lake, ledger: Ledger) -> None:
 def _forget(spark: SparkSession, lake: Lake, ledger: Ledger) -> None:
     """What `--from-scratch` removes: the checkpoint, the ledger and the stream's per-batch outputs."""
     log.info("from scratch: removing the stream's checkpoint, ledger, quarantine and data-quality batches")
-    lake_io.delete(spark, lake.spark_uri(checkpoint_path(lake)))
+    lake_io.delete(lake.spark_uri(checkpoint_path(lake)))
     ledger.forget()
     for pattern in (
         "quarantine/batch_id=stream-*",
         "quality/data_quality/stream-*",
         "quality/reports/stream-*",
     ):
-        lake_io.delete(spark, lake.spark_uri(lake.path(pattern)))
+        lake_io.delete_matching(lake.spark_uri(lake.path(pattern)))
 
 
 def run_stream(
@@ -149,13 +151,14 @@ def run_stream(
     window = parse_duration(lateness)
     landing_path = landing_path or lake.path("landing")
     with lake_lock(lake, "stream"):
+        vacuum(lake)  # finish or remove what a killed micro-batch's writes left, before reading anything
         ledger = Ledger(spark, lake)
         if from_scratch:
             _forget(spark, lake, ledger)
         _check_checkpoint(spark, lake, ledger)
         landing_uri = lake.spark_uri(landing_path) if "://" not in landing_path else landing_path
-        if not lake_io.exists(spark, landing_uri):
-            lake_io.make_folders(spark, landing_uri)
+        if not lake_io.exists(landing_uri):
+            lake_io.make_folders(landing_uri)
         runner = _Runner(spark, lake, ledger, window, months_every_seconds)
         reader = (
             spark.readStream.format("binaryFile")
@@ -208,7 +211,10 @@ def _wait(query, runner: _Runner) -> None:
         if runner.stop_requested and not runner.in_batch:
             query.stop()
             break
-        query.awaitTermination(0.5)
+        try:
+            query.awaitTermination(0.5)
+        except StreamingQueryException:  # raised when the query failed; read below with exception()
+            break
     error = query.exception()
     if runner.failure is not None:
         raise runner.failure

@@ -80,7 +80,7 @@ def sort_files(spark: SparkSession, paths: list[str]) -> LandedFiles:
         if is_csv(path):
             files.csv.append(path)
             try:
-                first = lake_io.read_first_line(spark, path)
+                first = lake_io.read_first_line(path)
             except Exception as error:  # py4j wraps the JVM's IOException
                 files.reject(path, "unreadable_file", _root_cause(error))
                 continue

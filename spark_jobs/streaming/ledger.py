@@ -32,13 +32,11 @@ class Ledger:
         return self.lake.spark_uri(f"{self.folder}/{name}")
 
     def _read(self, name: str) -> dict | None:
-        text = lake_io.read_text(self.spark, self._uri(name))
-        return None if text is None else json.loads(text)
+        uri = self._uri(name)
+        return json.loads(lake_io.read_text(uri)) if lake_io.exists(uri) else None
 
     def _write(self, name: str, record: dict) -> None:
-        lake_io.write_text_atomically(
-            self.spark, self._uri(name), json.dumps(record, indent=2, sort_keys=True)
-        )
+        lake_io.write_text_atomically(self._uri(name), json.dumps(record, indent=2, sort_keys=True))
 
     def prepared(self, batch_id: str) -> dict | None:
         return self._read(f"{batch_id}.prepared.json")
@@ -60,7 +58,7 @@ class Ledger:
 
     def started(self) -> bool:
         """Whether this lake has had a micro-batch applied (so its checkpoint must exist)."""
-        return lake_io.exists(self.spark, self._uri("state.json"))
+        return lake_io.exists(self._uri("state.json"))
 
     def forget(self) -> None:
-        lake_io.delete(self.spark, self.lake.spark_uri(self.folder))
+        lake_io.delete(self.lake.spark_uri(self.folder))

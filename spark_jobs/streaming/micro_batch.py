@@ -73,7 +73,7 @@ def _read_landed(spark: SparkSession, files: landing.LandedFiles) -> tuple[DataF
 
 def _stored_rows(spark: SparkSession, lake: Lake, days: list[str]) -> int:
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if not days or not lake_io.exists(spark, path):
+    if not days or not lake_io.exists(path):
         return 0
     return read_events(spark, lake, days=days).count()
 
@@ -81,7 +81,7 @@ def _stored_rows(spark: SparkSession, lake: Lake, days: list[str]) -> int:
 def _merged_days(spark: SparkSession, lake: Lake, new: DataFrame, days: list[str]) -> DataFrame:
     """Stored events of the days + the new rows, deduplicated: one shuffle by day, as clean_batch."""
     events = new.select(*contract.EVENTS.column_names)
-    if lake_io.exists(spark, lake.spark_uri(lake.table_path(contract.EVENTS))):
+    if lake_io.exists(lake.spark_uri(lake.table_path(contract.EVENTS))):
         stored = read_events(spark, lake, days=days).select(*contract.EVENTS.column_names)
         events = stored.unionByName(events)
     return clean.deduplicate(events.repartition("event_date"))
@@ -112,7 +112,7 @@ def apply_micro_batch(
             if by_reason:
                 write_batch(clean.quarantined_rows(validated, batch_id), contract.QUARANTINE, lake, batch_id)
             else:
-                lake_io.delete(spark, quarantine_folder)
+                lake_io.delete(quarantine_folder)
             _fault("quarantine", number)
             new = clean.valid_events(validated)
             summary = new.agg(
