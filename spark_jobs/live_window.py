@@ -25,7 +25,7 @@ DAYS_READ = 1 + (contract.LIVE_WINDOW_MINUTES + max(contract.ACTIVE_USER_WINDOWS
 def window_events(spark: SparkSession, lake: Lake) -> DataFrame:
     """The clean events of the lake's newest DAYS_READ days (by folder name: no data is scanned)."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    days = lake_io.list_partition_values(spark, path, "event_date")
+    days = lake_io.list_partition_values(path, "event_date")
     events = spark.read.parquet(path)
     if not days:
         return events
@@ -37,7 +37,7 @@ def drop_days_before_window(spark: SparkSession, lake: Lake) -> list[str]:
     """Remove the live_traffic day folders older than the window's first day; return their dates."""
     table = contract.LIVE_TRAFFIC
     path = lake.spark_uri(lake.table_path(table))
-    days = lake_io.list_partition_values(spark, path, table.partition_column)
+    days = lake_io.list_partition_values(path, table.partition_column)
     if not days:
         return []
     newest = spark.read.parquet(path).agg(F.max("event_minute").alias("newest")).first()["newest"]
@@ -46,5 +46,5 @@ def drop_days_before_window(spark: SparkSession, lake: Lake) -> list[str]:
     first_day = (newest - dt.timedelta(minutes=contract.LIVE_WINDOW_MINUTES - 1)).date().isoformat()
     stale = [day for day in days if day < first_day]
     for day in stale:
-        lake_io.delete(spark, f"{path}/{table.partition_column}={day}")
+        lake_io.delete(f"{path}/{table.partition_column}={day}")
     return stale
