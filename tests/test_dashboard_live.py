@@ -40,6 +40,13 @@ def test_replayed_data_gives_the_event_date_and_when_the_newest_batch_was_proces
     )
 
 
+def test_replayed_data_without_a_batch_record_gives_the_event_time_only():
+    line = freshness(
+        dt.datetime(2019, 10, 1, 12, 4, 10), None, dt.datetime(2026, 12, 1, 12, 3, 0, tzinfo=UTC)
+    )
+    assert text_of(line) == "data as of 2019-10-01 12:04:10 UTC (event time; replayed or late data)"
+
+
 def test_no_live_rows_no_section():
     assert live_section([], [], dt.datetime.now(UTC), chart) == ""
 

@@ -184,6 +184,11 @@ def follow(
             if time.time() - started > timeout_seconds:
                 raise RuntimeError(f"gave up after {timeout_seconds:.0f} s; see {workdir}/stream.log")
             time.sleep(0.5)
+        if dashboard:
+            # the day loads leave out the data-quality rows of the stream's batches (named
+            # stream-NNNNNN, not after a day): one full load at the end brings them in
+            load_duckdb(lake=lake, warehouse=warehouse)
+            _refresh_dashboard(warehouse, dashboard)
     finally:
         if stream.poll() is None:
             os.killpg(stream.pid, signal.SIGTERM)  # the stream's own process group, started above

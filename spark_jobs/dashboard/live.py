@@ -58,6 +58,9 @@ def _utc(value: dt.datetime) -> dt.datetime:
 def freshness(as_of: dt.datetime, processed_at: dt.datetime | None, now: dt.datetime) -> str:
     """The freshness line as HTML; the "ago" part is a span the script updates."""
     as_of, now = _utc(as_of), _utc(now)
+    if now - as_of > LIVE_AGE and processed_at is None:  # no batch record loaded: no age to give
+        text = f"data as of {as_of:%Y-%m-%d %H:%M:%S} UTC (event time; replayed or late data)"
+        return f'<p class="freshness" id="live-freshness">{html.escape(text)}</p>'
     if now - as_of <= LIVE_AGE:
         since = as_of
         text = f"data as of {as_of:%H:%M:%S} UTC, "
