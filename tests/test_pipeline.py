@@ -129,7 +129,9 @@ def write_parquet_part(folder, lines, corrupt=()) -> str:
     rows += [{contract.RAW_CORRUPT_COLUMN: text} for text in corrupt]
     names = [*contract.RAW_COLUMNS, contract.RAW_CORRUPT_COLUMN]
     columns = {name: pa.array([row.get(name) for row in rows], pa.string()) for name in names}
-    columns[contract.RAW_SOURCE_COLUMN] = pa.array(["https://example.test/2019-Oct.csv.gz"] * len(rows))
+    columns[contract.RAW_SOURCE_COLUMN] = pa.array(
+        ["https://example.test/2019-Oct.csv.gz"] * len(rows), pa.string()
+    )
     columns[contract.RAW_ROW_ID_COLUMN] = pa.array(
         [contract.raw_row_id(0, n) for n in range(1, len(rows) + 1)], pa.int64()
     )
