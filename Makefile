@@ -110,7 +110,8 @@ $(SPARK35_STAMP):
 
 test-spark35: java-check $(SPARK35_STAMP)
 	SPARK_JOBS_TEST_ENGINES=spark PYTHONPATH=$(CURDIR) $(VENV)-spark35/bin/python -m pytest -p no:cacheprovider \
-	  tests/test_clean_rules.py tests/test_marts.py tests/test_pipeline.py tests/test_cli_end_to_end.py
+	  tests/test_clean_rules.py tests/test_marts.py tests/test_marts_journeys.py tests/test_marts_months.py \
+	  tests/test_pipeline.py tests/test_cli_end_to_end.py
 
 package: $(STAMP)
 	$(PY) -m spark_jobs.packaging --dist dist
