@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -54,11 +55,13 @@ def test_a_run_killed_while_writing_is_swept_by_vacuum_and_duckdb_reads_the_tabl
     )  # fmt: skip
     staging = Path(lake.root) / commit.STAGING
     try:
-        # until Spark is writing the clean events into a run folder (its _temporary or .spark-staging-*)
-        while run.poll() is None and not [*staging.glob("clean/events/*/data/[._]*")]:
-            time.sleep(0.05)
+        # until the engine is writing the clean events into a run folder (Spark: its _temporary or
+        # .spark-staging-*; Sail writes its files straight into the folder)
+        while run.poll() is None and not [*staging.glob("clean/events/*/data")]:
+            time.sleep(0.01)
     finally:
-        os.killpg(run.pid, signal.SIGKILL)  # the Python driver and its JVM
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)  # the Python driver and its JVM or Sail server
         run.wait()
     assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
     assert main(["vacuum", "--lake", lake.root]) == 0
