@@ -33,19 +33,23 @@ def conform(df, table: Table):
     return df.select(*(F.col(c.name).cast(spark_type(c)).alias(c.name) for c in table.columns))
 
 
-def arrow_schema(table: Table, without: tuple[str, ...] = ()):
-    """The table's schema in pyarrow's types (timestamps as Spark writes them: microseconds, UTC)."""
+def arrow_type(column: Column):
+    """The column's pyarrow type (timestamps as Spark writes them: microseconds, UTC)."""
     import pyarrow as pa
 
-    def arrow_type(column: Column):
-        if column.precision_scale:
-            return pa.decimal128(*column.precision_scale)
-        return {
-            "STRING": pa.string(),
-            "INT64": pa.int64(),
-            "DATE": pa.date32(),
-            "TIMESTAMP": pa.timestamp("us", tz="UTC"),
-        }[column.type]
+    if column.precision_scale:
+        return pa.decimal128(*column.precision_scale)
+    return {
+        "STRING": pa.string(),
+        "INT64": pa.int64(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+    }[column.type]
+
+
+def arrow_schema(table: Table, without: tuple[str, ...] = ()):
+    """The table's schema in pyarrow's types, without the columns named in `without`."""
+    import pyarrow as pa
 
     return pa.schema([pa.field(c.name, arrow_type(c)) for c in table.columns if c.name not in without])
 

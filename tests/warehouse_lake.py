@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from spark_jobs import contract
-from spark_jobs.contract import Column, Table
+from spark_jobs.contract import Table
 from spark_jobs.lake import Lake
+from spark_jobs.schemas import arrow_type
 
 OCT1, OCT2, NOV1 = dt.date(2019, 10, 1), dt.date(2019, 10, 2), dt.date(2019, 11, 1)
 OCT, NOV = dt.date(2019, 10, 1), dt.date(2019, 11, 1)
@@ -120,17 +121,6 @@ LAKE_ROWS: dict[str, list[dict]] = {
     "sessions": SESSIONS,
 }
 assert set(LAKE_ROWS) == {table.name for table in contract.WAREHOUSE_TABLES}
-
-
-def arrow_type(column: Column) -> pa.DataType:
-    if column.precision_scale:
-        return pa.decimal128(*column.precision_scale)
-    return {
-        "STRING": pa.string(),
-        "INT64": pa.int64(),
-        "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
-    }[column.type]
 
 
 def write_table(lake: Lake, table: Table, table_rows: list[dict], months: set[str] | None = None) -> None:
