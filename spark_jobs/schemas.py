@@ -48,7 +48,7 @@ def arrow_type(column: Column):
 
 
 def arrow_schema(table: Table, without: tuple[str, ...] = ()):
-    """The table's schema in pyarrow's types, without the named columns."""
+    """The table's schema in pyarrow's types, without the columns named in `without`."""
     import pyarrow as pa
 
     return pa.schema([pa.field(c.name, arrow_type(c)) for c in table.columns if c.name not in without])
