@@ -501,7 +501,11 @@ CART_ABANDONMENT_DAILY = Table(
     read_margin="window",
     columns=(
         _c("cart_date", "DATE", "UTC day of the carts."),
-        _c("category_l1", "STRING", "First level of the cart event's category_code, or 'unknown'."),
+        _c(
+            "category_l1",
+            "STRING",
+            "First level of the cart event's category_code; " + CATEGORY_L1_TEXT.split("; ", 1)[1],
+        ),
         _c("brand", "STRING", "The cart event's brand, or 'unknown'."),
         _c("carts", "INT64", "Carts: (user, product) pairs with at least one cart event that day."),
         _c("purchased", "INT64", "Carts whose product the user purchased within the window."),

@@ -18,9 +18,6 @@ from dataclasses import dataclass
 
 from spark_jobs import commit
 from spark_jobs.errors import UserError
-from spark_jobs.ingest.job import DEFAULT_PART_SIZE_MB
-from spark_jobs.ingest.local_source import open_path
-from spark_jobs.ingest.split import split_csv
 from spark_jobs.lake import Lake
 
 STAGING_INPUTS = "csv-inputs"  # <lake>/_staging/csv-inputs/<batch>/<run>/data/<file number>/
@@ -45,6 +42,10 @@ def stage_csv_inputs(inputs: list[str], lake: Lake, batch_id: str) -> StagedPart
     Raises `SourceFormatError` naming the file when one is not a Kaggle CSV (wrong or missing header,
     no data rows, truncated gzip); nothing is left behind then.
     """
+    # local_source and split only (not ingest.job, which imports requests: the Dataproc runtime has none)
+    from spark_jobs.ingest.local_source import open_path
+    from spark_jobs.ingest.split import DEFAULT_PART_SIZE_MB, split_csv
+
     remote = [path for path in inputs if "://" in path and not path.startswith("file://")]
     if remote or lake.is_remote:
         shown = remote[0] if remote else lake.root

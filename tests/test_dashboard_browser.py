@@ -104,7 +104,8 @@ def test_every_chart_container_draws_marks(browser_page):
     containers = page.eval_on_selector_all(".plotly-graph-div", "divs => divs.map((d) => d.id)")
     charts = page.evaluate(COUNT_MARKS)
     assert [chart["id"] for chart in charts] == containers
-    assert len(containers) == 12  # with the Last hour chart: the hand-made lake has a live window
+    # with the Last hour chart (the hand-made lake has a live window) and the four Journeys charts
+    assert len(containers) == 16
     empty = [chart for chart in charts if chart["svg"] == 0 or chart["marks"] == 0]
     assert not empty, f"charts without a drawing: {empty}"
 

@@ -185,7 +185,8 @@ def test_cart_abandonment_holds_user_and_product_and_counts_purchases_and_remova
         marts.cart_abandonment_daily(events_frame(spark, CARTS)),
         [
             _carts(date(2019, 10, 1), "electronics", "samsung", (2, 1, 1, 1), ("50.00", "50.00"), 82800),
-            _carts(date(2019, 10, 1), "unknown", "unknown", (1, 0, 1, 0), ("5.50", "0.00"), None),
+            # no category_code: the category_id fallback every mart uses (contract.CATEGORY_ID_LABEL)
+            _carts(date(2019, 10, 1), "category_id 10", "unknown", (1, 0, 1, 0), ("5.50", "0.00"), None),
             _carts(date(2019, 10, 2), "electronics", "samsung", (1, 1, 0, 0), ("0.00", "55.00"), 3600),
         ],
     )

@@ -114,7 +114,7 @@ def test_a_user_site_install_of_the_wheel_loads_duckdb_with_its_own_sql(tmp_path
     result = subprocess.run(
         [*load, "--warehouse", str(warehouse)], env=env, cwd=tmp_path, capture_output=True, text=True
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -179,10 +179,13 @@ def test_the_test_environment_cannot_import_the_installed_package(tmp_path):
 def test_dataproc_style_submit_processes_a_month_from_the_zip(dist, tmp_path):
     """The Dataproc batch's shape: the zip as its Python file, `run --input <month> --lake ... --month`,
     and no duckdb/sqlglot, which the Dataproc runtime does not have."""
-    raw_month = tmp_path / "raw" / "year=2019" / "month=10"
-    raw_month.mkdir(parents=True)
+    # what the flow hands the batch: a month ingested as Parquet parts (the default part format)
+    source = tmp_path / "2019-Oct.csv.gz"
     generate = [sys.executable, "-m", "spark_jobs", "generate", "--rows", "300", "--month", "2019-10"]
-    subprocess.run([*generate, "--out", str(raw_month / "part-00000.csv.gz")], check=True, cwd=ROOT)
+    subprocess.run([*generate, "--out", str(source)], check=True, cwd=ROOT)
+    ingest = [sys.executable, "-m", "spark_jobs", "ingest", "--month", "2019-10", "--source", str(source)]
+    subprocess.run([*ingest, "--dest", str(tmp_path / "raw")], check=True, cwd=ROOT)
+    raw_month = tmp_path / "raw" / "year=2019" / "month=10"
     blocker = tmp_path / "not_on_dataproc"
     blocker.mkdir()
     (blocker / "sitecustomize.py").write_text(NOT_ON_DATAPROC)
@@ -190,7 +193,7 @@ def test_dataproc_style_submit_processes_a_month_from_the_zip(dist, tmp_path):
     args = ["run", "--input", f"{raw_month.parent.parent}/year=2019/month=10/", "--lake", str(lake)]
     args += ["--month", "2019-10"]
     result = spark_submit(dist, "--py-files", args, tmp_path, env=packaged_env(first_on_path=blocker))
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert list((lake / "clean" / "events").glob("event_date=2019-10-*"))
     assert (lake / "marts").is_dir() and any((lake / "marts").iterdir())
 
@@ -207,7 +210,7 @@ def test_building_the_package_prints_no_setuptools_deprecation_warning(tmp_path)
     """`make env` / `make run` build the project; the license is the SPDX string, so no warning."""
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path), str(ROOT)]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     output = result.stdout + result.stderr
     assert "project.license" not in output and "Deprecat" not in output, output[-3000:]
 
@@ -246,5 +249,5 @@ def test_the_readmes_spark_submit_lines_run_as_written_without_the_venv_on_path(
         ["bash", "-c", "set -e\n" + "\n".join(lines)], capture_output=True, text=True, cwd=tmp_path,
         env=env, timeout=600,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert list((tmp_path / "data/lake/clean/events").glob("event_date=2019-10-*"))

@@ -16,6 +16,12 @@ from spark_jobs.streaming.compact import compact
 from spark_jobs.streaming.micro_batch import FAULT_ENV
 
 
+@pytest.fixture
+def spark(classic_spark):
+    """Structured Streaming runs on classic Spark only (Sail 0.7.2 has no file sink or foreachBatch)."""
+    return classic_spark
+
+
 def stream_process(lake_root, *arguments: str, fault: str | None = None) -> subprocess.Popen:
     env = {
         **os.environ,

@@ -291,6 +291,10 @@ def test_storage_grants_are_object_user_or_viewer_never_admin():
         "kestra_staging": "roles/storage.objectUser",
         "dataproc_lake": "roles/storage.objectUser",
         "dataproc_staging": "roles/storage.objectViewer",
+        # the Pub/Sub service agent's Cloud Storage subscription: create objects in the landing prefix's
+        # bucket and read the bucket's metadata, which is what Google documents it needs
+        "pubsub_landing_writer": "roles/storage.objectCreator",
+        "pubsub_landing_bucket_reader": "roles/storage.legacyBucketReader",
     }
 
 

@@ -207,7 +207,7 @@ FUNNEL_ORDERED_SQL = f"""
 CART_ABANDONMENT_SQL = f"""
     WITH firsts AS (
         SELECT user_id, product_id, event_date AS cart_date,
-            min({{'s': {SECONDS}, 'p': price, 'c': coalesce(category_l1, '{contract.UNKNOWN}'),
+            min({{'s': {SECONDS}, 'p': price, 'c': coalesce(category_l1, '{contract.CATEGORY_ID_LABEL}' || category_id),
                  'b': coalesce(brand, '{contract.UNKNOWN}')}}) AS first
         FROM events WHERE event_type = 'cart' GROUP BY ALL
     ), carts AS (

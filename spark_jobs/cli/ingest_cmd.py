@@ -11,9 +11,8 @@ HELP = (
 
 
 def configure(parser) -> None:
-    from spark_jobs.ingest.job import DEFAULT_PART_SIZE_MB
     from spark_jobs.ingest.sources import KAGGLE_MONTHS, REES46_BASE_URL, REES46_MONTHS
-    from spark_jobs.ingest.split import PART_FORMATS
+    from spark_jobs.ingest.split import DEFAULT_PART_SIZE_MB, PART_FORMATS
 
     parser.add_argument("--month", required=True, help="month to ingest, YYYY-MM (e.g. 2019-10)")
     parser.add_argument(

@@ -6,8 +6,6 @@ import base64
 import hashlib
 import os
 
-import google_crc32c
-
 READ_SIZE = 1 << 20
 
 
@@ -16,6 +14,10 @@ class Checksums:
         self.size = 0
         self._sha256 = hashlib.sha256()
         self._md5 = hashlib.md5(usedforsecurity=False)
+        # imported here: `run` on Dataproc reads ingest's modules (split, for direct CSVs) but never
+        # checksums a download, and the Dataproc runtime has no google-crc32c
+        import google_crc32c
+
         self._crc32c = google_crc32c.Checksum()
 
     def update(self, data: bytes) -> None:

@@ -13,14 +13,12 @@ from spark_jobs.ingest.local_source import open_path
 from spark_jobs.ingest.manifest import build_manifest
 from spark_jobs.ingest.progress import Progress
 from spark_jobs.ingest.sources import Source, resolve_source
-from spark_jobs.ingest.split import check_part_format, split_csv
+from spark_jobs.ingest.split import DEFAULT_PART_SIZE_MB, check_part_format, split_csv
 from spark_jobs.ingest.store import PUBLISHED, open_store
 from spark_jobs.logs import stage
 from spark_jobs.months import parse_month
 
 log = logging.getLogger("spark_jobs.ingest")
-
-DEFAULT_PART_SIZE_MB = 128
 
 
 def ingest_month(

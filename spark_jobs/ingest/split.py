@@ -31,6 +31,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_LEVEL = 1  # fast; the measured trade-off is in the README (Ingestion, Layout)
 MAX_HEADER_BYTES = 64 * 1024
 PART_FORMATS = ("parquet", "csv")
+DEFAULT_PART_SIZE_MB = 128  # size of one raw part before compression
 
 
 def check_part_format(part_format: str) -> str:

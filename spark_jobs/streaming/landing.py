@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from spark_jobs import clean, lake_io
 
@@ -93,6 +94,13 @@ def sort_files(spark: SparkSession, paths: list[str]) -> LandedFiles:
     return files
 
 
+# What a landed file's lines give: the 9 raw strings and the corrupt-record text (clean.RAW_SCHEMA's
+# other two columns, source_file and row_id, are added from the file's metadata below).
+LINE_SCHEMA = T.StructType(
+    [field for field in clean.RAW_SCHEMA.fields if field.name in (*clean.RAW_COLUMNS, clean.CORRUPT)]
+)
+
+
 def read_files(spark: SparkSession, csv: list[str], json: list[str]) -> DataFrame:
     """The raw columns of every line of the files, with source_file and row_id (as jobs.read_raw)."""
     frames = []
@@ -100,7 +108,7 @@ def read_files(spark: SparkSession, csv: list[str], json: list[str]) -> DataFram
         frames.append(_permissive(spark).option("header", True).csv(csv))
     if json:
         frames.append(_permissive(spark).json(json))
-    columns = [*clean.RAW_SCHEMA.fieldNames(), F.col("_metadata.file_path").alias("source_file")]
+    columns = [*LINE_SCHEMA.fieldNames(), F.col("_metadata.file_path").alias("source_file")]
     raw = frames[0].select(*columns)
     for frame in frames[1:]:
         raw = raw.unionByName(frame.select(*columns))
@@ -109,7 +117,7 @@ def read_files(spark: SparkSession, csv: list[str], json: list[str]) -> DataFram
 
 def _permissive(spark: SparkSession):
     return (
-        spark.read.schema(clean.RAW_SCHEMA)
+        spark.read.schema(LINE_SCHEMA)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", clean.CORRUPT)
     )
@@ -119,7 +127,7 @@ def probe(spark: SparkSession, path: str) -> None:
     """Decode every line of one file; raise LandedFileError when it cannot be read."""
     frame = read_files(spark, [path] if is_csv(path) else [], [] if is_csv(path) else [path])
     try:
-        frame.select(F.count(F.hash(*clean.RAW_SCHEMA.fieldNames()))).collect()
+        frame.select(F.count(F.hash(*LINE_SCHEMA.fieldNames()))).collect()
     except Exception as error:
         raise LandedFileError("unreadable_file", _root_cause(error)) from None
 
