@@ -14,6 +14,7 @@ from spark_jobs import contract, marts
 from spark_jobs.bench.duckdb_baseline import MART_SQL, conformed
 from spark_jobs.jobs import build_marts
 from spark_jobs.lake import Lake, write_partitioned
+from spark_jobs.lake_read import read_table
 
 
 def at(day_: int, hour: int, minute: int, second: int = 0) -> datetime:
@@ -134,7 +135,7 @@ def test_marts_keep_only_the_window_days_and_follow_the_newest_event_of_the_lake
     # only October 1 asked for: the live window still follows the lake's newest event (October 9)
     build_marts(spark, lake, ["2019-10"])
     assert _live_days(lake) == ["event_date=2019-10-09"]
-    stored = spark.read.parquet(lake.table_path(contract.LIVE_TRAFFIC))
+    stored = read_table(spark, lake, contract.LIVE_TRAFFIC)  # the contract's types on both engines
     assert [(r.event_minute, r.event_date) for r in stored.collect()] == [
         (datetime(2019, 10, 9, 0, 30), date(2019, 10, 9))
     ]
