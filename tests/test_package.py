@@ -145,7 +145,11 @@ sys.meta_path.insert(0, NotOnDataproc())
 
 def packaged_env(first_on_path: Path | None = None) -> dict[str, str]:
     """An environment where only the zip can provide spark_jobs (pyspark still importable)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "VIRTUAL_ENV", "SPARK_JOBS_ENGINE"))
+    }
     paths = [str(first_on_path)] if first_on_path else []
     env.update(
         PYTHONPATH=os.pathsep.join([*paths, sysconfig.get_paths()["purelib"]]),
@@ -243,7 +247,11 @@ def test_the_readmes_spark_submit_lines_run_as_written_without_the_venv_on_path(
     )
     venv_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "VIRTUAL_ENV", "SPARK_JOBS_ENGINE"))
+    }
     env.update(PATH=path, SPARK_CONF_DIR=str(conf), SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_LEVEL="ERROR")
     result = subprocess.run(
         ["bash", "-c", "set -e\n" + "\n".join(lines)], capture_output=True, text=True, cwd=tmp_path,

@@ -24,7 +24,7 @@ def spark(classic_spark):
 
 def stream_process(lake_root, *arguments: str, fault: str | None = None) -> subprocess.Popen:
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "SPARK_JOBS_ENGINE"},
         "SPARK_MASTER": "local[2]",
         "SPARK_SHUFFLE_PARTITIONS": "2",
         "SPARK_DRIVER_MEMORY": "1g",
