@@ -143,8 +143,7 @@ def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, va
 
 def stored_rows(spark: SparkSession, lake: Lake, table: contract.Table) -> int:
     """Rows stored in a table; 0 when it has no data file yet (an empty write creates none)."""
-    path = lake.spark_uri(lake.table_path(table))
-    return read_table(spark, lake, table).count() if lake_io.first_data_file(path) else 0
+    return lake_io.parquet_rows(lake.spark_uri(lake.table_path(table)))
 
 
 def write_quality_report(spark: SparkSession, lake: Lake, report: QualityReport) -> None:

@@ -150,6 +150,22 @@ def first_data_file(uri: str) -> str | None:
     return None
 
 
+def parquet_rows(uri: str) -> int:
+    """Rows in the Parquet data files under the folder `uri` (0 if none), from their footers alone.
+
+    No Spark job: a mart's write is followed by this count for its log line, and on classic Spark a
+    count job costs about 0.2 s even for a few rows (11 of them per `marts` run).
+    """
+    import pyarrow.parquet as pq
+
+    fs, path = filesystem(uri)
+    total = 0
+    for name in data_files(uri):
+        with fs.open_input_file(f"{path}/{name}") as handle:
+            total += pq.ParquetFile(handle).metadata.num_rows
+    return total
+
+
 def list_partition_values(table_uri: str, column: str) -> list[str]:
     """Values of the `<column>=<value>` folders directly under a table folder (empty if it does not exist)."""
     prefix = column + "="

@@ -71,11 +71,10 @@ def _read_landed(spark: SparkSession, files: landing.LandedFiles) -> tuple[DataF
     return None, 0
 
 
-def _stored_rows(spark: SparkSession, lake: Lake, days: list[str]) -> int:
+def _stored_rows(lake: Lake, days: list[str]) -> int:
+    """Clean events stored on `days`, from the day folders' Parquet footers (no Spark job)."""
     path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    if not days or not lake_io.exists(path):
-        return 0
-    return read_events(spark, lake, days=days).count()
+    return sum(lake_io.parquet_rows(f"{path}/event_date={day}") for day in days)
 
 
 def _merged_days(spark: SparkSession, lake: Lake, new: DataFrame, days: list[str]) -> DataFrame:
@@ -128,13 +127,13 @@ def apply_micro_batch(
                 state["max_event_time"] = summary["newest"].isoformat()
         prepared = ledger.prepared(batch_id)
         if prepared is None:
-            prepared = {"days": days, "rows_before": _stored_rows(spark, lake, days)}
+            prepared = {"days": days, "rows_before": _stored_rows(lake, days)}
             ledger.write_prepared(batch_id, prepared)
         _fault("prepared", number)
         if days:
             write_partitioned(_merged_days(spark, lake, new, days), contract.EVENTS, lake)
         _fault("events", number)
-        added = _stored_rows(spark, lake, days) - prepared["rows_before"]
+        added = _stored_rows(lake, days) - prepared["rows_before"]
     finally:
         if raw is not None:
             raw.unpersist()
