@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from spark_jobs import clean, contract, lake_io, live_window, marts, raw_input
+from spark_jobs import clean, commit, contract, lake_io, live_window, marts, raw_input
 from spark_jobs.errors import UserError
 from spark_jobs.lake import Lake, batch_id_for, write_batch, write_partitioned
 from spark_jobs.lake_read import read_table
@@ -284,6 +284,41 @@ def build_marts(
         return _build_marts_locked(spark, lake, months, timings, options, days)
 
 
+@contextlib.contextmanager
+def staged_session_split(
+    spark: SparkSession, lake: Lake, months: list[str], options: marts.MartOptions, timings: dict | None
+):
+    """The events the session marts read, with session_id, split once and staged as Parquet.
+
+    Five marts count split sessions (marts.SPLIT_SESSION_MARTS); each would split them again, a window
+    over user_session ordered by event_time, i.e. a sort of every event. The split is written once into
+    a run folder under `_staging` (no reader of the lake sees it; `vacuum` removes a killed run's) and
+    read by those marts. The events are what the session margin reads (`mart_source` of `sessions`):
+    the funnel marts take their months from it, and within a run of whole days a user_session's
+    parts are the same whatever lies outside it, so their distinct session counts are unchanged.
+    Yields None when the months have no events (the marts then read their own, empty, sources).
+    """
+    started = time.perf_counter()
+    run_folder = commit.new_run_folder(lake.spark_uri(lake.root), "session-split")
+    try:
+        with stage("marts session split"):
+            source = mart_source(spark, lake, contract.SESSIONS, months, options)
+            data = commit.staged_data(run_folder)
+            marts.with_session_ids(source, options.session_gap_minutes).write.mode("overwrite").parquet(data)
+        if timings is not None:
+            timings["session split"] = time.perf_counter() - started
+        yield spark.read.parquet(data) if lake_io.first_data_file(data) else None
+    finally:
+        commit.remove_run_folder(run_folder)
+
+
+def _session_marts_source(split: DataFrame, table: contract.Table, months: list[str], options) -> DataFrame:
+    """What `mart_source` gives `table`, taken from the staged split (see staged_session_split)."""
+    if not months or table.read_margin == "session":
+        return split
+    return split.where(_within("event_date", read_ranges(months, margin_days(table, options))))
+
+
 def _build_marts_locked(
     spark: SparkSession,
     lake: Lake,
@@ -291,6 +326,21 @@ def _build_marts_locked(
     timings: dict | None,
     options: marts.MartOptions,
     days: list[str] | None,
+) -> dict[str, int]:
+    if days:  # a day's marts hold one session mart (funnel_daily): nothing to share
+        return _write_marts(spark, lake, months, timings, options, days, None)
+    with staged_session_split(spark, lake, months, options, timings) as split:
+        return _write_marts(spark, lake, months, timings, options, days, split)
+
+
+def _write_marts(
+    spark: SparkSession,
+    lake: Lake,
+    months: list[str],
+    timings: dict | None,
+    options: marts.MartOptions,
+    days: list[str] | None,
+    split: DataFrame | None,
 ) -> dict[str, int]:
     rows: dict[str, int] = {}
     for table in DAILY_MARTS if days else contract.MARTS:
@@ -300,6 +350,8 @@ def _build_marts_locked(
                 source = live_window.window_events(spark, lake)
             elif days:  # a daily mart's day depends on that day's events only
                 source = read_events(spark, lake, days=days)
+            elif split is not None and table.name in marts.SPLIT_SESSION_MARTS:
+                source = _session_marts_source(split, table, months, options)
             else:
                 source = mart_source(spark, lake, table, months, options)
             mart = marts.BUILDERS[table.name](source, options)

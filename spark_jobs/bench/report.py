@@ -32,7 +32,7 @@ def format_result(result: dict) -> str:
     machine = result["machine"]
     runs = {**engines, "duckdb": duckdb}
     header = "".join(f"{ENGINE_LABELS[name] + ' s':>11}" for name in runs)
-    stages = ["session", "clean", *(table.name for table in contract.MARTS)]
+    stages = ["session", "clean", "session split", *(table.name for table in contract.MARTS)]
     lines = [
         f"Benchmark: {rows:,} rows ({result['csv_bytes'] / 1e6:,.0f} MB of CSV, month {result['month']}, "
         f"raw parts {result['raw_parts']}), {machine['cpus']} cores, {machine['memory_gib']} GiB, "

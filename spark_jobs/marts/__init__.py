@@ -26,7 +26,7 @@ from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 from spark_jobs.marts.sessions import sessions, with_session_ids
 from spark_jobs.marts.traffic import category_brand_daily, event_type_by_hour
 
-__all__ = ["BUILDERS", "DEFAULT_OPTIONS", "MartOptions", "with_session_ids"]
+__all__ = ["BUILDERS", "DEFAULT_OPTIONS", "SPLIT_SESSION_MARTS", "MartOptions", "with_session_ids"]
 
 BUILDERS: dict[str, Callable[..., DataFrame]] = {
     "event_type_by_hour": event_type_by_hour,
@@ -42,3 +42,13 @@ BUILDERS: dict[str, Callable[..., DataFrame]] = {
     "live_traffic": live_traffic,
 }
 assert set(BUILDERS) == {table.name for table in contract.MARTS}, "every mart in the contract has a builder"
+
+# The marts whose builders split sessions (`with_session_ids`): given events that already carry
+# session_id, they use it, so one `marts` run can split the sessions once for all of them.
+SPLIT_SESSION_MARTS = (
+    "funnel_daily",
+    "funnel_by_category",
+    "funnel_by_brand",
+    "sessions",
+    "session_paths_monthly",
+)
