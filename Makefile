@@ -136,8 +136,11 @@ chromium:
 	    >/dev/null 2>&1 || echo "WARNING: chromium could not be installed; the dashboard browser test will skip"; \
 	else echo "NOTE: no apt-get here; the dashboard browser test will skip unless chromium is installed"; fi
 
+# Two pytest workers (pytest-xdist), a module at a time per worker (a module's fixtures are built once,
+# the long modules first: tests/conftest.py); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test: java-check $(STAMP) infra-tools $(BQEMU_STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 
 lint: $(STAMP)
 	$(PY) -m ruff check spark_jobs tests

@@ -91,3 +91,24 @@ def _restore(previous: str | None) -> None:
         os.environ.pop(ENGINE_VARIABLE, None)
     else:
         os.environ[ENGINE_VARIABLE] = previous
+
+
+# Under `make test`'s two workers (pytest-xdist, --dist loadscope) modules are handed out in collection
+# order; these long ones (real processes, whole benchmarks, stream scenarios: 1-4 minutes each) go first,
+# so that they do not end the run on one worker while the other idles.
+LONG_MODULES = (
+    "test_stream_process.py",
+    "test_stream.py",
+    "test_bench_smoke.py",
+    "test_package.py",
+    "test_e2e_cloud.py",
+    "test_trusted_numbers.py",
+    "test_pipeline.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping by engine, which the stable sort keeps
+def pytest_collection_modifyitems(config, items):
+    if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "numprocesses", None):
+        rank = {name: index for index, name in enumerate(LONG_MODULES)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(LONG_MODULES)))
