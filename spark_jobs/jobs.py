@@ -112,7 +112,7 @@ def _clean_batch_locked(
                 # what was written is counted from the partitions the write replaced (their Parquet
                 # metadata), not observed during the write: Sail has no DataFrame.observe
                 report.event_dates = sorted(write_partitioned(events, contract.EVENTS, lake))
-                report.rows_valid = _count_partitions(spark, lake, contract.EVENTS, report.event_dates)
+                report.rows_valid = partition_rows(lake, contract.EVENTS, report.event_dates)
                 info.update(rows=report.rows_valid, days=len(report.event_dates))
         else:
             # nothing is published: one aggregation over the deduplicated events counts them by day
@@ -133,15 +133,13 @@ def _clean_batch_locked(
     return report
 
 
-def _count_partitions(spark: SparkSession, lake: Lake, table: contract.Table, values: list[str]) -> int:
-    """Rows now stored in the given partitions (a Parquet metadata read, no data scan)."""
-    if not values:
-        return 0
-    stored = read_table(spark, lake, table)
-    return stored.where(F.col(table.partition_column).cast("string").isin(values)).count()
+def partition_rows(lake: Lake, table: contract.Table, values: list[str]) -> int:
+    """Rows now stored in the given partitions, from their Parquet footers (no Spark job)."""
+    uri = lake.spark_uri(lake.table_path(table))
+    return sum(lake_io.parquet_rows(f"{uri}/{table.partition_column}={value}") for value in values)
 
 
-def stored_rows(spark: SparkSession, lake: Lake, table: contract.Table) -> int:
+def stored_rows(lake: Lake, table: contract.Table) -> int:
     """Rows stored in a table; 0 when it has no data file yet (an empty write creates none)."""
     return lake_io.parquet_rows(lake.spark_uri(lake.table_path(table)))
 
@@ -319,6 +317,17 @@ def _session_marts_source(split: DataFrame, table: contract.Table, months: list[
     return split.where(_within("event_date", read_ranges(months, margin_days(table, options))))
 
 
+def _events_for(spark, lake, table, months, options, days, split: DataFrame | None) -> DataFrame:
+    """The events `table`'s builder gets in this run."""
+    if table is contract.LIVE_TRAFFIC:  # the lake's newest days, whatever months or days were asked
+        return live_window.window_events(spark, lake)
+    if days:  # a daily mart's day depends on that day's events only
+        return read_events(spark, lake, days=days)
+    if split is not None and table.name in marts.SPLIT_SESSION_MARTS:
+        return _session_marts_source(split, table, months, options)
+    return mart_source(spark, lake, table, months, options)
+
+
 def _build_marts_locked(
     spark: SparkSession,
     lake: Lake,
@@ -327,45 +336,28 @@ def _build_marts_locked(
     options: marts.MartOptions,
     days: list[str] | None,
 ) -> dict[str, int]:
-    if days:  # a day's marts hold one session mart (funnel_daily): nothing to share
-        return _write_marts(spark, lake, months, timings, options, days, None)
-    with staged_session_split(spark, lake, months, options, timings) as split:
-        return _write_marts(spark, lake, months, timings, options, days, split)
-
-
-def _write_marts(
-    spark: SparkSession,
-    lake: Lake,
-    months: list[str],
-    timings: dict | None,
-    options: marts.MartOptions,
-    days: list[str] | None,
-    split: DataFrame | None,
-) -> dict[str, int]:
-    rows: dict[str, int] = {}
-    for table in DAILY_MARTS if days else contract.MARTS:
-        started = time.perf_counter()
-        with stage(f"marts {table.name}") as info:
-            if table is contract.LIVE_TRAFFIC:  # the lake's newest days, whatever months or days were asked
-                source = live_window.window_events(spark, lake)
-            elif days:  # a daily mart's day depends on that day's events only
-                source = read_events(spark, lake, days=days)
-            elif split is not None and table.name in marts.SPLIT_SESSION_MARTS:
-                source = _session_marts_source(split, table, months, options)
-            else:
-                source = mart_source(spark, lake, table, months, options)
-            mart = marts.BUILDERS[table.name](source, options)
-            if months and table is not contract.LIVE_TRAFFIC:
-                mart = mart.where(_within(table.partition_column, kept_ranges(table, months, options)))
-            # one shuffle of the (small) mart rows by partition: one file per day or month instead
-            # of one per task and partition, and no faster or slower to write (README, Performance)
-            written = write_partitioned(mart.repartition(table.partition_column), table, lake)
-            if table is contract.SESSIONS and months:
-                _drop_emptied_session_days(spark, lake, months, written)
-            if table is contract.LIVE_TRAFFIC:
-                live_window.drop_days_before_window(spark, lake)
-            rows[table.name] = stored_rows(spark, lake, table)
-            info.update(rows_stored=rows[table.name])
-        if timings is not None:
-            timings[table.name] = time.perf_counter() - started
-    return rows
+    # a day's marts hold one session mart (funnel_daily): nothing to share
+    shared_split = (
+        contextlib.nullcontext() if days else staged_session_split(spark, lake, months, options, timings)
+    )
+    with shared_split as split:
+        rows: dict[str, int] = {}
+        for table in DAILY_MARTS if days else contract.MARTS:
+            started = time.perf_counter()
+            with stage(f"marts {table.name}") as info:
+                source = _events_for(spark, lake, table, months, options, days, split)
+                mart = marts.BUILDERS[table.name](source, options)
+                if months and table is not contract.LIVE_TRAFFIC:
+                    mart = mart.where(_within(table.partition_column, kept_ranges(table, months, options)))
+                # one shuffle of the (small) mart rows by partition: one file per day or month instead
+                # of one per task and partition, and no faster or slower to write (README, Performance)
+                written = write_partitioned(mart.repartition(table.partition_column), table, lake)
+                if table is contract.SESSIONS and months:
+                    _drop_emptied_session_days(spark, lake, months, written)
+                if table is contract.LIVE_TRAFFIC:
+                    live_window.drop_days_before_window(spark, lake)
+                rows[table.name] = stored_rows(lake, table)
+                info.update(rows_stored=rows[table.name])
+            if timings is not None:
+                timings[table.name] = time.perf_counter() - started
+        return rows

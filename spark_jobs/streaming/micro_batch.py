@@ -23,7 +23,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs import clean, contract, lake_io
-from spark_jobs.jobs import build_marts, read_events, write_quality_report
+from spark_jobs.jobs import build_marts, partition_rows, read_events, write_quality_report
 from spark_jobs.lake import Lake, write_batch, write_partitioned
 from spark_jobs.quality import QualityReport, check_accounting, format_report
 from spark_jobs.streaming import landing
@@ -69,12 +69,6 @@ def _read_landed(spark: SparkSession, files: landing.LandedFiles) -> tuple[DataF
             if not refused:
                 raise
     return None, 0
-
-
-def _stored_rows(lake: Lake, days: list[str]) -> int:
-    """Clean events stored on `days`, from the day folders' Parquet footers (no Spark job)."""
-    path = lake.spark_uri(lake.table_path(contract.EVENTS))
-    return sum(lake_io.parquet_rows(f"{path}/event_date={day}") for day in days)
 
 
 def _merged_days(spark: SparkSession, lake: Lake, new: DataFrame, days: list[str]) -> DataFrame:
@@ -127,13 +121,13 @@ def apply_micro_batch(
                 state["max_event_time"] = summary["newest"].isoformat()
         prepared = ledger.prepared(batch_id)
         if prepared is None:
-            prepared = {"days": days, "rows_before": _stored_rows(lake, days)}
+            prepared = {"days": days, "rows_before": partition_rows(lake, contract.EVENTS, days)}
             ledger.write_prepared(batch_id, prepared)
         _fault("prepared", number)
         if days:
             write_partitioned(_merged_days(spark, lake, new, days), contract.EVENTS, lake)
         _fault("events", number)
-        added = _stored_rows(lake, days) - prepared["rows_before"]
+        added = partition_rows(lake, contract.EVENTS, days) - prepared["rows_before"]
     finally:
         if raw is not None:
             raw.unpersist()
