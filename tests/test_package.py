@@ -240,11 +240,6 @@ def test_the_readmes_spark_submit_lines_run_as_written_without_the_venv_on_path(
     ingest = [sys.executable, "-m", "spark_jobs", "ingest", "--month", "2019-10"]
     ingest += ["--source", str(tmp_path / "2019-Oct.csv.gz"), "--dest", str(tmp_path / "data/lake/raw")]
     subprocess.run(ingest, check=True, cwd=ROOT, capture_output=True)
-    conf = tmp_path / "conf"  # fewer shuffle partitions than Spark's 200, which cost minutes here
-    conf.mkdir()
-    (conf / "spark-defaults.conf").write_text(
-        "spark.ui.enabled false\nspark.sql.shuffle.partitions 2\nspark.default.parallelism 2\n"
-    )
     venv_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
     env = {
@@ -252,7 +247,7 @@ def test_the_readmes_spark_submit_lines_run_as_written_without_the_venv_on_path(
         for key, value in os.environ.items()
         if not key.startswith(("PYTHON", "VIRTUAL_ENV", "SPARK_JOBS_ENGINE"))
     }
-    env.update(PATH=path, SPARK_CONF_DIR=str(conf), SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_LEVEL="ERROR")
+    env.update(PATH=path, SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_LEVEL="ERROR")
     result = subprocess.run(
         ["bash", "-c", "set -e\n" + "\n".join(lines)], capture_output=True, text=True, cwd=tmp_path,
         env=env, timeout=600,
