@@ -72,27 +72,54 @@ def validate(raw: DataFrame) -> DataFrame:
         F.when(F.col("_t_price").rlike(_UNSIGNED_DECIMAL), _try_cast("_t_price", price_type)).alias("_price"),
         F.when(F.col("_t_user_id").rlike(_UNSIGNED_INT), _try_cast("_t_user_id", "bigint")).alias("_user_id"),
     )
-    checks = [
-        ("malformed_row", F.col(CORRUPT).isNotNull()),
-        ("bad_event_time", F.col("_event_time").isNull()),
-        ("bad_event_type", ~F.coalesce(F.col("_event_type").isin(*contract.EVENT_TYPES), F.lit(False))),
-        ("bad_product_id", F.coalesce(F.col("_product_id") <= 0, F.lit(True))),
-        ("bad_category_id", F.col("_category_id").isNull()),
-        ("bad_price", F.col("_price").isNull()),
-        ("bad_user_id", F.coalesce(F.col("_user_id") <= 0, F.lit(True))),
-        ("missing_session", F.col("_t_user_session").isNull()),
+    return df.withColumn("reason", _first_failed_rule())
+
+
+# Each rule as the condition a valid row passes (NULL counts as failing). The valid rows are selected
+# with the conjunction of these, not with `reason IS NULL`: an engine that pushes the filter below the
+# projections inlines it, and the nested CASE of `reason` then evaluated each field's trim, pattern and
+# cast several times per row (Sail 0.7.2: writing 10 M clean events 15.2 s -> measured below in the
+# README's Performance section); the rejected rows get their `reason` after a filter on its negation.
+def _rules() -> list[tuple[str, SparkColumn]]:
+    rules = [
+        ("malformed_row", F.col(CORRUPT).isNull()),
+        ("bad_event_time", F.col("_event_time").isNotNull()),
+        ("bad_event_type", F.col("_event_type").isin(*contract.EVENT_TYPES)),
+        ("bad_product_id", F.col("_product_id") > 0),
+        ("bad_category_id", F.col("_category_id").isNotNull()),
+        ("bad_price", F.col("_price").isNotNull()),
+        ("bad_user_id", F.col("_user_id") > 0),
+        ("missing_session", F.col("_t_user_session").isNotNull()),
     ]
-    assert tuple(name for name, _ in checks) == REASONS
+    assert tuple(name for name, _ in rules) == REASONS
+    return rules
+
+
+def _first_failed_rule() -> SparkColumn:
     reason = F.lit(None).cast("string")
-    for name, failed in reversed(checks):  # build the CASE so the first failing rule wins
-        reason = F.when(failed, F.lit(name)).otherwise(reason)
-    return df.withColumn("reason", reason)
+    for name, passes in reversed(_rules()):  # build the CASE so the first failing rule wins
+        reason = F.when(~F.coalesce(passes, F.lit(False)), F.lit(name)).otherwise(reason)
+    return reason
+
+
+def _is_valid() -> SparkColumn:
+    """True for a valid row, false or NULL otherwise: a filter, where NULL drops the row too (no
+    coalesce around the conjunction, which an engine may expand into a CASE evaluating it twice)."""
+    valid = F.lit(True)
+    for _, passes in _rules():
+        valid = valid & passes
+    return valid
+
+
+def _is_rejected() -> SparkColumn:
+    """Not valid (false or NULL); a null-safe comparison evaluates the conjunction once."""
+    return ~_is_valid().eqNullSafe(True)
 
 
 def valid_events(validated: DataFrame) -> DataFrame:
     """Typed, normalised valid rows in the contract's column order (duplicates still present)."""
     category_level = "try_element_at(split(_t_category_code, '[.]'), {})"
-    return validated.where(F.col("reason").isNull()).select(
+    return validated.where(_is_valid()).select(
         *(
             expr.cast(spark_type(contract.EVENTS.column(name))).alias(name)
             for name, expr in (
@@ -123,7 +150,7 @@ def deduplicate(events: DataFrame) -> DataFrame:
 def quarantined_rows(validated: DataFrame, batch_id: str) -> DataFrame:
     """Rejected rows as text with their reason, in the contract's quarantine columns."""
     rejoined = F.concat_ws(",", *(F.coalesce(F.col(name), F.lit("")) for name in RAW_COLUMNS))
-    return validated.where(F.col("reason").isNotNull()).select(
+    return validated.where(_is_rejected()).select(
         F.lit(batch_id).alias("batch_id"),
         F.col("source_file"),
         F.col("row_id").cast("bigint").alias("row_id"),

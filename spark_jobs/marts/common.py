@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pyspark.sql import Column as SparkColumn
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from spark_jobs import contract
@@ -108,28 +108,25 @@ def seconds_of(column: str) -> SparkColumn:
     return F.unix_timestamp(F.col(column))
 
 
+# Each row of a journey mart's intermediate frames is used once: Sail recomputes a frame for every
+# use (its `persist` is a no-op), and the earlier form, an inner join of the rows with the targets
+# joined back to the rows, with the medians as windows joined back to the totals, computed the carts
+# of cart_abandonment_daily eight times and the entries of funnel_ordered_daily twelve.
 def first_within(
-    rows: DataFrame,
-    row_key: list[str],
-    join_key: list[str],
-    targets: DataFrame,
-    start: str,
-    end: str,
-    name: str,
+    rows: DataFrame, join_key: list[str], targets: DataFrame, start: str, end: str, name: str
 ) -> DataFrame:
     """`rows` with `name`: the first target time `t` (seconds) with start <= t <= end, NULL if none.
 
-    `targets` holds `join_key` and `t`; each row (identified by `row_key`) is matched with the targets
-    of the same `join_key` (a user, or a user and product) inside its interval.
+    `targets` holds `join_key` and `t`; each row is matched with the targets of the same `join_key`
+    (a user, or a user and product) inside its interval: one left join with the interval in its
+    condition, then the smallest matched time per row (the rows' columns are their own key).
     """
-    matched = (
-        rows.select(*row_key, start, end)
-        .join(targets, join_key)
-        .where(F.col("t").between(F.col(start), F.col(end)))
-        .groupBy(*row_key)
-        .agg(F.min("t").alias(name))
-    )
-    return rows.join(matched, row_key, "left")
+    keyed = targets.select(*(F.col(key).alias(f"_target_{key}") for key in join_key), F.col("t").alias("_t"))
+    condition = F.col("_t").between(F.col(start), F.col(end))
+    for key in join_key:
+        condition = (F.col(key) == F.col(f"_target_{key}")) & condition
+    matched = rows.join(keyed, condition, "left")
+    return matched.groupBy(*rows.columns).agg(F.min("_t").alias(name))
 
 
 def times_of(events: DataFrame, event_type: str, key: list[str]) -> DataFrame:
@@ -137,20 +134,18 @@ def times_of(events: DataFrame, event_type: str, key: list[str]) -> DataFrame:
     return events.where(is_event(event_type)).select(*key, seconds_of("event_time").alias("t")).distinct()
 
 
-def lower_median(frame: DataFrame, grain: list[str], value: str, name: str) -> DataFrame:
-    """Per grain, the exact median of the non-NULL `value`s; the lower middle value for an even count.
+def lower_median(value: SparkColumn) -> SparkColumn:
+    """An aggregate: the exact median of the non-NULL `value`s, the lower middle one for an even count
+    (NULL when none).
 
-    A rank rather than percentile_disc: the same result on every engine the project runs on.
+    The ((n + 1) div 2)-th of the sorted values rather than percentile_disc: the same result on every
+    engine the project runs on, and an aggregate beside the grain's other measures, not a window joined
+    back to them. The index is kept >= 1 for an empty list (Sail evaluates an expression's arguments
+    even where its result is not used) and try_element_at gives NULL there.
     """
-    by_grain = Window.partitionBy(*grain)
-    ranked = frame.where(F.col(value).isNotNull()).select(
-        *grain,
-        value,
-        F.row_number().over(by_grain.orderBy(value)).alias("_rank"),
-        F.count(F.lit(1)).over(by_grain).alias("_present"),
-    )
-    middle = ranked.where(F.col("_rank") == F.expr("(_present + 1) div 2"))
-    return middle.select(*grain, F.col(value).alias(name))
+    values = F.array_sort(F.collect_list(value))
+    middle = F.greatest(F.floor((F.size(values) + 1) / 2).cast("int"), F.lit(1))
+    return F.try_element_at(values, middle)
 
 
 def mean_to_cents(value: str) -> SparkColumn:

@@ -22,15 +22,6 @@ from spark_jobs.marts.sessions import with_session_ids
 from spark_jobs.schemas import conform
 
 
-def _with_medians(
-    totals: DataFrame, measured: DataFrame, grain: list[str], medians: dict[str, str]
-) -> DataFrame:
-    """`totals` joined with the lower median of each measured column (name -> column)."""
-    for name, value in medians.items():
-        totals = totals.join(lower_median(measured, grain, value, name), grain, "left")
-    return totals
-
-
 def funnel_ordered_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
     entries = (
         events.where(is_event("view"))
@@ -38,26 +29,24 @@ def funnel_ordered_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIO
         .agg(F.min(seconds_of("event_time")).alias("entry_s"))
         .withColumn("window_end_s", F.col("entry_s") + options.window_seconds)
     )
-    entry = ["user_id", "entry_date"]
-    entries = first_within(entries, entry, ["user_id"], times_of(events, "cart", ["user_id"]),
+    entries = first_within(entries, ["user_id"], times_of(events, "cart", ["user_id"]),
                            "entry_s", "window_end_s", "cart_s")  # fmt: skip
-    entries = first_within(entries, entry, ["user_id"], times_of(events, "purchase", ["user_id"]),
+    entries = first_within(entries, ["user_id"], times_of(events, "purchase", ["user_id"]),
                            "cart_s", "window_end_s", "purchase_s")  # fmt: skip
-    measured = entries.select(
-        "entry_date",
-        (F.col("cart_s") - F.col("entry_s")).alias("to_cart"),
-        (F.col("purchase_s") - F.col("entry_s")).alias("to_purchase"),
-    )
-    totals = measured.groupBy("entry_date").agg(
+    to_cart = F.col("cart_s") - F.col("entry_s")
+    to_purchase = F.col("purchase_s") - F.col("entry_s")
+    measured = entries.select("entry_date", to_cart.alias("to_cart"), to_purchase.alias("to_purchase"))
+    result = measured.groupBy("entry_date").agg(
         F.count(F.lit(1)).alias("entrants"),
         F.count("to_cart").alias("reached_cart"),
         F.count("to_purchase").alias("reached_purchase"),
         mean_to_cents("to_cart").alias("avg_seconds_to_cart"),
         mean_to_cents("to_purchase").alias("avg_seconds_to_purchase"),
+        lower_median(F.col("to_cart")).alias("median_seconds_to_cart"),
+        lower_median(F.col("to_purchase")).alias("median_seconds_to_purchase"),
         F.lit(options.funnel_window_hours).alias("window_hours"),
     )
-    medians = {"median_seconds_to_cart": "to_cart", "median_seconds_to_purchase": "to_purchase"}
-    return conform(_with_medians(totals, measured, ["entry_date"], medians), contract.FUNNEL_ORDERED_DAILY)
+    return conform(result, contract.FUNNEL_ORDERED_DAILY)
 
 
 def cart_abandonment_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
@@ -73,25 +62,21 @@ def cart_abandonment_daily(events: DataFrame, options: MartOptions = DEFAULT_OPT
         .withColumnRenamed("s", "cart_s")
         .withColumn("window_end_s", F.col("cart_s") + options.window_seconds)
     )
-    cart, product = ["user_id", "product_id", "cart_date"], ["user_id", "product_id"]
-    carts = first_within(carts, cart, product, times_of(events, "purchase", product),
+    product = ["user_id", "product_id"]
+    carts = first_within(carts, product, times_of(events, "purchase", product),
                          "cart_s", "window_end_s", "purchase_s")  # fmt: skip
-    carts = first_within(carts, cart, product, times_of(events, "remove_from_cart", product),
+    carts = first_within(carts, product, times_of(events, "remove_from_cart", product),
                          "cart_s", "window_end_s", "removal_s")  # fmt: skip
-    grain = ["cart_date", "category_l1", "brand"]
     purchased = F.col("purchase_s").isNotNull()
-    measured = carts.select(
-        *grain, "price", "removal_s", (F.col("purchase_s") - F.col("cart_s")).alias("to_purchase")
-    )
-    totals = carts.groupBy(*grain).agg(
+    result = carts.groupBy("cart_date", "category_l1", "brand").agg(
         F.count(F.lit(1)).alias("carts"),
         F.count("purchase_s").alias("purchased"),
         F.count(F.when(~purchased, True)).alias("abandoned"),
         F.count("removal_s").alias("removed"),
         F.coalesce(F.sum(F.when(~purchased, F.col("price"))), F.lit(0)).alias("abandoned_value"),
         F.coalesce(F.sum(F.when(purchased, F.col("price"))), F.lit(0)).alias("purchased_value"),
+        lower_median(F.col("purchase_s") - F.col("cart_s")).alias("median_seconds_to_purchase"),
     )
-    result = _with_medians(totals, measured, grain, {"median_seconds_to_purchase": "to_purchase"})
     return conform(result, contract.CART_ABANDONMENT_DAILY)
 
 
