@@ -78,8 +78,8 @@ def validate(raw: DataFrame) -> DataFrame:
 # Each rule as the condition a valid row passes (NULL counts as failing). The valid rows are selected
 # with the conjunction of these, not with `reason IS NULL`: an engine that pushes the filter below the
 # projections inlines it, and the nested CASE of `reason` then evaluated each field's trim, pattern and
-# cast several times per row (Sail 0.7.2: writing 10 M clean events 15.2 s -> measured below in the
-# README's Performance section); the rejected rows get their `reason` after a filter on its negation.
+# cast several times per row (Sail 0.7.2, 10 M raw rows: the valid events 15.2 s -> 3.8 s, the
+# rejected ones 5.1 s -> 3.8 s); the rejected rows get their `reason` after the filter.
 def _rules() -> list[tuple[str, SparkColumn]]:
     rules = [
         ("malformed_row", F.col(CORRUPT).isNull()),
