@@ -300,7 +300,9 @@ def staged_session_split(
     run_folder = commit.new_run_folder(lake.spark_uri(lake.root), "session-split")
     try:
         with stage("marts session split"):
-            source = mart_source(spark, lake, contract.SESSIONS, months, options)
+            source = mart_source(spark, lake, contract.SESSIONS, months, options).select(
+                *marts.SPLIT_SESSION_COLUMNS
+            )
             data = commit.staged_data(run_folder)
             marts.with_session_ids(source, options.session_gap_minutes).write.mode("overwrite").parquet(data)
         if timings is not None:

@@ -404,3 +404,11 @@ def test_every_mart_has_a_builder_returning_the_contract_schema(spark):
     for table in contract.MARTS:
         assert marts.BUILDERS[table.name](events).columns == table.column_names
         assert marts.BUILDERS[table.name](events, marts.MartOptions(0, 1)).columns == table.column_names
+
+
+def test_the_split_session_marts_read_only_the_columns_the_staged_split_keeps(spark):
+    events = events_frame(spark, DAY_ONE)
+    gap = marts.DEFAULT_OPTIONS.session_gap_minutes
+    split = marts.with_session_ids(events.select(*marts.SPLIT_SESSION_COLUMNS), gap)
+    for name in marts.SPLIT_SESSION_MARTS:
+        assert sorted(marts.BUILDERS[name](split).collect()) == sorted(marts.BUILDERS[name](events).collect())

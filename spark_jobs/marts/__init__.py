@@ -26,7 +26,14 @@ from spark_jobs.marts.options import DEFAULT_OPTIONS, MartOptions
 from spark_jobs.marts.sessions import sessions, with_session_ids
 from spark_jobs.marts.traffic import category_brand_daily, event_type_by_hour
 
-__all__ = ["BUILDERS", "DEFAULT_OPTIONS", "SPLIT_SESSION_MARTS", "MartOptions", "with_session_ids"]
+__all__ = [
+    "BUILDERS",
+    "DEFAULT_OPTIONS",
+    "SPLIT_SESSION_COLUMNS",
+    "SPLIT_SESSION_MARTS",
+    "MartOptions",
+    "with_session_ids",
+]
 
 BUILDERS: dict[str, Callable[..., DataFrame]] = {
     "event_type_by_hour": event_type_by_hour,
@@ -51,4 +58,20 @@ SPLIT_SESSION_MARTS = (
     "funnel_by_brand",
     "sessions",
     "session_paths_monthly",
+)
+
+# The event columns those marts read: the staged split keeps only these, because the sort behind the
+# split carries every column it keeps (Sail 0.7.2, 10 M rows: the split 20.0-20.6 s with all 14
+# columns, 16.2-16.5 s with these 10).
+SPLIT_SESSION_COLUMNS = (
+    "event_time",
+    "event_date",
+    "event_type",
+    "category_id",
+    "category_code",
+    "category_l1",
+    "brand",
+    "price",
+    "user_id",
+    "user_session",
 )
