@@ -18,9 +18,10 @@ from spark_jobs.session import ENGINE_VARIABLE, ENGINES
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 # classic Spark's test-size settings (interpreted expressions, the JIT's first tier, 2 partitions: see
-# the file), for the sessions of this process and of every Spark process a test starts
-TEST_SPARK_CONF_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark-conf")
-os.environ.setdefault("SPARK_CONF_DIR", TEST_SPARK_CONF_DIR)
+# the file), for the sessions of this process and of every Spark process a test starts; set, not
+# defaulted, so a developer's own SPARK_CONF_DIR cannot change what the tests run with (the spark-submit
+# test relies on its 2 shuffle partitions instead of Spark's 200)
+os.environ["SPARK_CONF_DIR"] = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark-conf")
 
 # Real servers for integration tests: fake_gcs_server/fake_gcs (fake-gcs-server), http_files (HTTP),
 # bigquery_emulator/bigquery_client (bqemulator); fake_dataproc, a stand-in for the Dataproc batches API.
