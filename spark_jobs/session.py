@@ -70,6 +70,15 @@ _SAIL_ENVIRONMENT = {
     # the server's own start-up and per-session INFO lines would fill every job's log, and at exit it
     # warns that it is "aborting N task(s)" of its idle session actors (RUST_LOG=info shows them all)
     "RUST_LOG": "error",
+    # A bounded memory pool, so that Sail's sorts and aggregations spill to disk (the system's
+    # temporary folder) instead of growing with the month: without one the process peaked at
+    # 2.41 / 3.84 / 6.94 GiB for 5 / 10 / 20 M rows. The fair pool shares the bound between the
+    # operators that can spill; with 2.5 GiB the 20 M-row bench month peaked at 3.22 GiB in 192.5 s
+    # (184.4 s unbounded; the README's Performance section). Sail's greedy pool failed in the session
+    # split's sort merge at 3 GiB.
+    # Each variable can be set in the environment to override it.
+    "SAIL_RUNTIME__MEMORY_POOL__TYPE": "fair",
+    "SAIL_RUNTIME__MEMORY_POOL__FAIR__MAX_SIZE": str(5 * 2**29),
 }
 
 

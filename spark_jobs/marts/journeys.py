@@ -3,7 +3,7 @@ product held constant, and session paths. The definitions are the contract's tab
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from spark_jobs import contract
@@ -29,10 +29,13 @@ def funnel_ordered_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIO
         .agg(F.min(seconds_of("event_time")).alias("entry_s"))
         .withColumn("window_end_s", F.col("entry_s") + options.window_seconds)
     )
-    entries = first_within(entries, ["user_id"], times_of(events, "cart", ["user_id"]),
-                           "entry_s", "window_end_s", "cart_s")  # fmt: skip
-    entries = first_within(entries, ["user_id"], times_of(events, "purchase", ["user_id"]),
-                           "cart_s", "window_end_s", "purchase_s")  # fmt: skip
+    user = ["user_id"]
+    entries = first_within(
+        entries, user, "entry_s", "window_end_s", {"cart_s": times_of(events, "cart", user)}
+    )
+    entries = first_within(
+        entries, user, "cart_s", "window_end_s", {"purchase_s": times_of(events, "purchase", user)}
+    )
     to_cart = F.col("cart_s") - F.col("entry_s")
     to_purchase = F.col("purchase_s") - F.col("entry_s")
     measured = entries.select("entry_date", to_cart.alias("to_cart"), to_purchase.alias("to_purchase"))
@@ -51,22 +54,29 @@ def funnel_ordered_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIO
 
 def cart_abandonment_daily(events: DataFrame, options: MartOptions = DEFAULT_OPTIONS) -> DataFrame:
     # a cart's value, category and brand are its first cart event's (the smallest price, then
-    # category and brand, on a tie of times, so the result does not depend on the row order)
-    first = F.min(F.struct(seconds_of("event_time").alias("s"), "price", "category_l1", "brand"))
-    carts = (
+    # category and brand, on a tie of times, so the result does not depend on the row order). Ranked
+    # in a window, not min(struct(...)): Sail keeps a struct minimum per group as one boxed value,
+    # which under a bounded memory pool (fair, 3 GiB, 20 M rows) failed to allocate where a sort spills
+    cart_events = (
         with_unknowns(events)
         .where(is_event("cart"))
-        .groupBy("user_id", "product_id", F.col("event_date").alias("cart_date"))
-        .agg(first.alias("_first"))
-        .select("user_id", "product_id", "cart_date", "_first.*")
-        .withColumnRenamed("s", "cart_s")
+        .withColumns({"cart_date": F.col("event_date"), "cart_s": seconds_of("event_time")})
+    )
+    in_order = Window.partitionBy("user_id", "product_id", "cart_date").orderBy(
+        "cart_s", "price", "category_l1", "brand"
+    )
+    carts = (
+        cart_events.withColumn("_rank", F.row_number().over(in_order))
+        .where(F.col("_rank") == 1)
+        .select("user_id", "product_id", "cart_date", "cart_s", "price", "category_l1", "brand")
         .withColumn("window_end_s", F.col("cart_s") + options.window_seconds)
     )
     product = ["user_id", "product_id"]
-    carts = first_within(carts, product, times_of(events, "purchase", product),
-                         "cart_s", "window_end_s", "purchase_s")  # fmt: skip
-    carts = first_within(carts, product, times_of(events, "remove_from_cart", product),
-                         "cart_s", "window_end_s", "removal_s")  # fmt: skip
+    targets = {
+        "purchase_s": times_of(events, "purchase", product),
+        "removal_s": times_of(events, "remove_from_cart", product),
+    }
+    carts = first_within(carts, product, "cart_s", "window_end_s", targets)
     purchased = F.col("purchase_s").isNotNull()
     result = carts.groupBy("cart_date", "category_l1", "brand").agg(
         F.count(F.lit(1)).alias("carts"),
